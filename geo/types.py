@@ -1,0 +1,197 @@
+"""Frozen records passed between the pipeline's stages.
+
+Every stage takes the records of the stages before it and returns new ones; nothing is
+mutated in place. Coordinates are always named ``lat`` and ``lon`` (WGS84 degrees).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+PlaceKind = Literal["continent", "country", "admin1", "region", "settlement", "sea"]
+"""What a gazetteer entry is. Ranking uses it: a country beats a town named after it."""
+
+PlacePrecision = Literal["exact", "hromada", "raion", "admin1", "region", "country", "sea"]
+"""How far a gazetteer entry's coordinates can be trusted.
+
+``exact`` is a surveyed point (GeoNames); ``hromada`` means the settlement itself has no
+coordinates and carries those of its hromada's administrative centre (approximate).
+"""
+
+Role = Literal["location", "metonym", "demonym", "origin", "other"]
+"""What a place mention does in its sentence."""
+
+FigureKind = Literal["killed", "injured", "missing", "displaced", "trapped", "held", "affected"]
+Qualifier = Literal["exact", "at_least", "at_most", "approximate", "range", "vague"]
+DatePrecision = Literal["day", "week", "month", "year"]
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One news article as read from disk.
+
+    ``id`` is stable for the same input (derived from the file name or the record's id)
+    and safe to use in file names.
+    """
+
+    id: str
+    text: str
+    date: str | None = None  # ISO "YYYY-MM-DD"
+    title: str | None = None
+    source: str | None = None  # outlet or file the article came from
+    path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """One gazetteer entry.
+
+    ``id`` is namespaced by source: ``gn:703448`` (GeoNames), ``ua:UA32...`` (a KATOTTG
+    settlement not in GeoNames), ``adm0:UA``, ``adm1:UA-32`` (Natural Earth admin units),
+    ``region:donbas``, ``sea:black-sea``.
+    """
+
+    id: str
+    name: str
+    kind: PlaceKind
+    lat: float
+    lon: float
+    country: str | None  # ISO 3166-1 alpha-2
+    admin1: str | None
+    population: int | None
+    precision: PlacePrecision
+    admin1_id: str | None = None
+    occupied: bool = False
+    katottg: str | None = None
+    hromada: str | None = None
+    raion: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A gazetteer entry proposed for a name, with the evidence-free prior score (0-1)."""
+
+    place: Place
+    score: float
+    matched: str  # the gazetteer name that matched
+    primary: bool  # whether ``matched`` is the entry's own primary/official name
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A place name found in an article, with what it resolved to.
+
+    ``place`` is ``None`` when the name could not be resolved; the mention is kept.
+    ``precision`` is UCDP's where_prec: 1 exact place, 2 near a place, 3 hromada/district,
+    4 admin1, 5 larger region, 6 country, 7 sea or airspace.
+    """
+
+    start: int
+    end: int
+    text: str
+    place: Place | None
+    role: Role
+    score: float
+    precision: int | None
+    runner_up: Place | None = None
+    runner_up_score: float | None = None
+    qualifier: str | None = None  # "near", "outskirts", "direction", "region", ...
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A count of people in one sentence: killed, injured, displaced ...
+
+    ``low <= best <= high`` whenever they are not ``None``. ``start``/``end`` are character
+    offsets of the figure's phrase in the article text; ``sentence`` is the sentence's span.
+    """
+
+    kind: FigureKind
+    low: int | None
+    best: int | None
+    high: int | None
+    qualifier: Qualifier
+    victims: str  # "people", "civilians", "children", "soldiers", "prisoners", ...
+    text: str
+    start: int
+    end: int
+    sentence_start: int
+    sentence_end: int
+    attribution: str | None = None
+    hedge: str | None = None
+    strategy: str = "figures.rules.v1"
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Something that happened at one place, from one article, with its figures."""
+
+    id: str
+    article: str
+    event_type: str
+    sub_event_type: str | None
+    date: str | None
+    date_precision: DatePrecision | None
+    place: Place | None
+    precision: int | None
+    quote: str
+    figures: tuple[Figure, ...] = ()
+    plover: str | None = None  # PLOVER code for statements of intent (CONCEDE, RETREAT ...)
+    actor: str | None = None
+    source: str | None = None
+    strategy: str = "events.rules.v1"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceReport:
+    """One source's account of a reconciled event."""
+
+    article: str
+    date: str | None
+    figure: str
+    attribution: str | None
+    hedge: str | None
+    kind: FigureKind
+    low: int | None
+    best: int | None
+    high: int | None
+    source: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReconciledEvent:
+    """Several reports of the same event merged: one range per kind and every source."""
+
+    id: str
+    event_type: str
+    sub_event_type: str | None
+    date: str | None
+    date_precision: DatePrecision | None
+    place: Place
+    precision: int | None
+    counts: dict[str, tuple[int | None, int | None, int | None]]  # kind -> (low, best, high)
+    sources: tuple[SourceReport, ...]
+    disputed: bool
+    events: tuple[str, ...] = field(default=())
+
+
+ZoneKind = Literal["pledged_deescalation", "active_fighting", "besieged", "recaptured"]
+
+
+@dataclass(frozen=True, slots=True)
+class Zone:
+    """An area a statement speaks of, as a WGS84 polygon (shapely) with its method."""
+
+    id: str
+    zone: ZoneKind
+    places: tuple[str, ...]  # gazetteer ids
+    place_names: tuple[str, ...]
+    date: str | None
+    actor: str | None
+    quote: str
+    method: str  # "admin1:adm1:UA-32", "buffer:25km:gn:703448", ...
+    article: str
+    geometry_wkb: bytes = b""
+    plover: str | None = None
+    sources: tuple[str, ...] = ()
