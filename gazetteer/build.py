@@ -664,7 +664,10 @@ def link_katottg(
             e = entries[link[unit.code]]
             e.katottg, e.hromada, e.raion = unit.code, hromada, raion
             e.name_uk, e.katottg_name = unit.name, romanized
-            e.names.extend([(unit.name, "primary"), (romanized, "romanized")])
+            # The official KMU-2010 spelling is the display name; GeoNames' stays matchable.
+            if e.name != romanized:
+                e.name = romanized
+            e.names.extend([(unit.name, "primary"), (romanized, "primary")])
             continue
         point, precision = None, "hromada"
         if unit.hromada:

@@ -37,17 +37,18 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
 
 
 @contextlib.contextmanager
-def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:  # type: ignore[type-arg]
+def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:
     """Open a temporary file for writing; it replaces ``path`` only if the block succeeds."""
     binary = "b" in mode
-    with atomic_path(path) as tmp:
-        with tmp.open(mode, encoding=None if binary else encoding, newline=None if binary else "\n") as handle:
-            yield handle
-            handle.flush()
+    with atomic_path(path) as tmp, tmp.open(
+        mode, encoding=None if binary else encoding, newline=None if binary else "\n"
+    ) as handle:
+        yield handle
+        handle.flush()
 
 
 def write_text(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically (UTF-8, ``\\n`` line ends)."""
+    """Write ``text`` to ``path`` atomically (UTF-8, newline line ends)."""
     with atomic_open(path, "w") as handle:
         handle.write(text)
 

@@ -36,6 +36,7 @@ from geo._errors import GazetteerError, InputError
 from geo.types import Candidate, Place, PlaceKind
 
 if TYPE_CHECKING:
+    import geopandas as gpd
     from geopy.location import Location
     from shapely.geometry.base import BaseGeometry
 
@@ -303,7 +304,7 @@ class Gazetteer:
         text; look the matched keys up with :meth:`lookup_key`.
         """
         if self._distinct_keys is None:
-            import pyarrow.compute as pc  # noqa: PLC0415 - lazy: keeps cold start fast
+            import pyarrow.compute as pc
 
             self._distinct_keys = cast("list[str]", pc.unique(self._key_array).to_pylist())
         return self._distinct_keys
@@ -440,8 +441,8 @@ class Gazetteer:
     # ------------------------------------------------------------------ areas
     def _load_areas(self) -> dict[str, Any]:
         if self._areas is None:
-            import numpy as np  # noqa: PLC0415 - lazy: keeps cold start fast
-            import shapely  # noqa: PLC0415 - lazy: keeps cold start fast
+            import numpy as np
+            import shapely
 
             table = pq.ParquetFile(self.data_dir / "areas.parquet").read()
             geoms = shapely.from_wkb(np.asarray(table.column("geometry").to_pylist(), dtype=object))
@@ -462,6 +463,12 @@ class Gazetteer:
             }
         return self._areas
 
+    def areas_frame(self) -> gpd.GeoDataFrame:
+        """Every country, admin1 and region polygon as a GeoDataFrame (EPSG:4326)."""
+        import geopandas as gpd
+
+        return gpd.read_parquet(self.data_dir / "areas.parquet")
+
     def geometry(self, place_id: str) -> BaseGeometry | None:
         """Return the polygon of a country, admin1 or region entry; ``None`` for points.
 
@@ -480,8 +487,8 @@ class Gazetteer:
     def _containing(
         self, tree: Any, members: list[int], lat: float, lon: float, tolerance_km: float
     ) -> tuple[int | None, float]:
-        import shapely  # noqa: PLC0415 - lazy: keeps cold start fast
-        from shapely.ops import nearest_points  # noqa: PLC0415 - lazy: keeps cold start fast
+        import shapely
+        from shapely.ops import nearest_points
 
         areas = self._load_areas()
         point = shapely.Point(lon, lat)
@@ -589,7 +596,7 @@ class OfflineGeocoder:
         return self._gazetteer
 
     def _location(self, candidate: Candidate) -> Location:
-        from geopy.location import Location  # noqa: PLC0415 - lazy: keeps cold start fast
+        from geopy.location import Location
 
         place = candidate.place
         parts = [place.name]
@@ -667,8 +674,8 @@ class OfflineGeocoder:
         ``query`` is anything geopy's ``Point`` accepts: ``(lat, lon)``, ``"lat, lon"`` or
         a ``Point``. Returns ``None`` when the point is on no country (open sea).
         """
-        from geopy.location import Location  # noqa: PLC0415 - lazy: keeps cold start fast
-        from geopy.point import Point  # noqa: PLC0415 - lazy: keeps cold start fast
+        from geopy.location import Location
+        from geopy.point import Point
 
         del timeout, kwargs
         try:

@@ -316,7 +316,7 @@ def _decode(data: bytes, *, kind: _Kind) -> tuple[str, str | None]:
             name = declared.group(1).decode("ascii", "replace")
             with contextlib.suppress(LookupError, UnicodeDecodeError):
                 return data.decode(name), name
-    from charset_normalizer import from_bytes  # noqa: PLC0415 - only needed for non-UTF-8 input
+    from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
     if best is None:

@@ -176,7 +176,9 @@ class ReconciledEvent:
     events: tuple[str, ...] = field(default=())
 
 
-ZoneKind = Literal["pledged_deescalation", "active_fighting", "besieged", "recaptured"]
+ZoneKind = Literal[
+    "pledged_deescalation", "active_fighting", "besieged", "recaptured", "withdrawal"
+]
 
 
 @dataclass(frozen=True, slots=True)

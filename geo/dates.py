@@ -1,0 +1,151 @@
+"""Date an event from its article's date and the words of its sentence.
+
+Examples of what is understood: "on Tuesday", "late on Saturday", "on March 28",
+"on 28 March", "yesterday", "last week", "earlier this month". With no cue the event is
+dated to the article with week precision (it was reported then and happened up to a week
+before).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from geo.types import DatePrecision
+
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_MONTHS = {
+    name: i
+    for i, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_MONTH_DAY = re.compile(
+    rf"\b(?:on\s+)?(?P<m>{_MONTH_RE})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b", re.I
+)
+_DAY_MONTH = re.compile(
+    rf"\b(?:on\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m>{_MONTH_RE})\b", re.I
+)
+_WEEKDAY = re.compile(
+    r"\b(?:on|late on|early on|late|early|since|last)?\s*(?P<w>" + "|".join(_WEEKDAYS) + r")\b",
+    re.I,
+)
+_RELATIVE = re.compile(
+    r"\b(?P<r>yesterday|last night|overnight|last week|this week|earlier this month|"
+    r"this month|last month|earlier this week)\b",
+    re.I,
+)
+
+
+def parse_iso(value: str | None) -> dt.date | None:
+    """Parse ``YYYY-MM-DD``; ``None`` for anything else.
+
+    Examples
+    --------
+    >>> parse_iso("2022-03-29")
+    datetime.date(2022, 3, 29)
+    >>> parse_iso("2022-13-45") is None
+    True
+    """
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def event_date(sentence: str, article_date: str | None) -> tuple[str | None, DatePrecision | None]:
+    """The date a sentence's event happened, and how precisely it is known.
+
+    Examples
+    --------
+    >>> event_date("A missile hit the building on Tuesday.", "2022-03-30")
+    ('2022-03-29', 'day')
+    >>> event_date("Shelling continued late on Saturday.", "2022-03-27")
+    ('2022-03-26', 'day')
+    >>> event_date("The strike on March 28 killed four.", "2022-03-30")
+    ('2022-03-28', 'day')
+    >>> event_date("Fighting went on last week.", "2022-04-05")
+    ('2022-03-29', 'week')
+    >>> event_date("Twelve people were killed.", "2022-03-29")
+    ('2022-03-29', 'week')
+    >>> event_date("Twelve people were killed.", None)
+    (None, None)
+    """
+    base = parse_iso(article_date)
+    if base is None:
+        return None, None
+    for pattern in (_MONTH_DAY, _DAY_MONTH):
+        match = pattern.search(sentence)
+        if match:
+            month = _MONTHS[match.group("m").casefold()]
+            day = int(match.group("d"))
+            try:
+                when = dt.date(base.year, month, day)
+            except ValueError:
+                continue
+            if when > base + dt.timedelta(days=1):
+                try:
+                    when = when.replace(year=base.year - 1)
+                except ValueError:
+                    continue
+            return when.isoformat(), "day"
+    match = _RELATIVE.search(sentence)
+    if match:
+        cue = match.group("r").casefold()
+        if cue in {"yesterday", "last night"}:
+            return (base - dt.timedelta(days=1)).isoformat(), "day"
+        if cue == "overnight":
+            return base.isoformat(), "day"
+        if cue in {"last week"}:
+            return (base - dt.timedelta(days=7)).isoformat(), "week"
+        if cue in {"this week", "earlier this week"}:
+            return base.isoformat(), "week"
+        if cue == "last month":
+            first = base.replace(day=1) - dt.timedelta(days=1)
+            return first.replace(day=1).isoformat(), "month"
+        return base.replace(day=1).isoformat(), "month"
+    match = _WEEKDAY.search(sentence)
+    if match:
+        target = _WEEKDAYS.index(match.group("w").casefold())
+        back = (base.weekday() - target) % 7
+        return (base - dt.timedelta(days=back)).isoformat(), "day"
+    return base.isoformat(), "week"
+
+
+def window(date: str | None, precision: DatePrecision | None) -> tuple[dt.date, dt.date] | None:
+    """The span of days a dated event may have happened in.
+
+    Examples
+    --------
+    >>> window("2022-03-29", "week")
+    (datetime.date(2022, 3, 22), datetime.date(2022, 3, 29))
+    """
+    when = parse_iso(date)
+    if when is None:
+        return None
+    if precision == "day":
+        return when, when
+    if precision == "week":
+        return when - dt.timedelta(days=7), when
+    if precision == "month":
+        nxt = (when.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        return when.replace(day=1), nxt - dt.timedelta(days=1)
+    return when.replace(month=1, day=1), when.replace(month=12, day=31)

@@ -1,0 +1,914 @@
+"""Casualty and displacement figures from English news text, by hand-written rules.
+
+Stage: sentence -> :class:`~geo.types.Figure` (killed, injured, missing, displaced, trapped,
+held, affected), each with the range its qualifier implies (see :mod:`geo.numbers`), the
+people it counts, and the attribution and hedge of its sentence kept verbatim.
+
+How a figure is found, for every amount :func:`geo.numbers.match_quantity` reads:
+
+1. The amount is dropped when its context says it is not a count of people: money
+   ("$500 million", "€2bn", "500 million dollars"), dates ("March 29", "29 March", "in 2014",
+   "the 15th"), times ("10:30"), percentages, units ("20 km", "1,200 square kilometres", "for
+   30 days"), compound modifiers ("a 15-year consultation period", "the nine-story building",
+   "a 10-year-old"), labels ("Article 5", "World War Two", "MiG-29"), populations and crowds
+   ("a city of 400,000", "home to 1.5 million people", "numbered some 400,000 people",
+   "a crowd of 5,000"), and counts of things ("three humanitarian corridors", "12 tanks"):
+   after the amount, only a word for people, a word for an outcome or a function word may
+   follow. Amounts above ``max_count`` (100 million) are dropped as absurd.
+2. The kind comes from, in order: a noun that is itself the outcome ("5,000 deaths", "the
+   bodies", "refugees"); an outcome right after the count ("12 killed", "with 22 wounded");
+   a verb whose object is the count ("killing at least seven", "the bodies of 50", "the death
+   toll rose to 12"); an outcome after auxiliaries, a place and an "including ..." aside
+   ("nearly 5,000 people, including about 210 children, had been killed", "civilians in the
+   port city of Mariupol continue to be trapped"); finally a count joined by "and" to the
+   figure before it inherits that figure's kind ("killed 12 civilians and three soldiers").
+3. A count shared by two outcomes ("thousands have been killed or injured") is a combined
+   casualty count; :data:`~geo.types.FigureKind` has no kind for it, so it is not returned.
+4. A bare count joined by "and" to a qualified one inherits the qualifier: "at least 12
+   people were killed and 33 injured" gives at least 33 injured.
+5. Attribution: the nearest "according to ...", or "<speaker> said/told X/reported ..." in the
+   sentence, preferring one before the figure. Hedge: the nearest of "which cannot be
+   verified", "could not be independently verified", "Reuters could not verify",
+   "unconfirmed", "reportedly", "allegedly", "claimed", "may have" ... in the sentence.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import re
+from collections.abc import Sequence
+from typing import NamedTuple, Protocol
+
+from geo._errors import InputError
+from geo.numbers import HYPHENS, Quantity, Token, match_quantity, tokenize
+from geo.sentences import split_sentences
+from geo.types import Figure, FigureKind
+
+__all__ = [
+    "FIGURE_PARSERS",
+    "MAX_COUNT",
+    "STRATEGY",
+    "FigureParser",
+    "extract_figures",
+]
+
+logger = logging.getLogger(__name__)
+
+STRATEGY = "figures.rules.v1"
+"""Name under which this rule set is registered and recorded on every figure."""
+
+MAX_COUNT = 100_000_000
+"""Counts above this are not casualty figures (cap against absurd or mis-read values)."""
+
+# --- vocabulary ------------------------------------------------------------------------------
+
+_KIND_WORDS: dict[str, FigureKind] = {
+    **dict.fromkeys(
+        ["killed", "dead", "died", "perished", "slain", "murdered", "executed"], "killed"
+    ),
+    **dict.fromkeys(
+        ["injured", "wounded", "hurt", "hospitalised", "hospitalized", "maimed"], "injured"
+    ),
+    **dict.fromkeys(["missing", "disappeared"], "missing"),
+    **dict.fromkeys(
+        ["displaced", "fled", "fleeing", "evacuated", "deported", "relocated", "uprooted"],
+        "displaced",
+    ),
+    **dict.fromkeys(["trapped", "stranded"], "trapped"),
+    **dict.fromkeys(
+        ["held", "detained", "captured", "imprisoned", "abducted", "kidnapped", "arrested",
+         "jailed"],
+        "held",
+    ),
+    "affected": "affected",
+}  # fmt: skip
+"""Single words naming what happened to the people counted before them."""
+
+_KIND_PHRASES: dict[tuple[str, ...], FigureKind] = {
+    ("lost", "their", "lives"): "killed",
+    ("lost", "his", "life"): "killed",
+    ("lost", "her", "life"): "killed",
+    ("lost", "lives"): "killed",
+    ("unaccounted", "for"): "missing",
+    ("gone", "missing"): "missing",
+    ("went", "missing"): "missing",
+    ("sought", "medical", "help"): "injured",
+    ("sought", "medical", "attention"): "injured",
+    ("sought", "medical", "treatment"): "injured",
+    ("needed", "medical", "treatment"): "injured",
+    ("needed", "hospital", "treatment"): "injured",
+    ("forced", "to", "flee"): "displaced",
+    ("left", "their", "homes"): "displaced",
+    ("fled", "their", "homes"): "displaced",
+    ("taken", "prisoner"): "held",
+    ("taken", "captive"): "held",
+    ("taken", "hostage"): "held",
+    ("taken", "into", "custody"): "held",
+    ("without", "power"): "affected",
+    ("without", "electricity"): "affected",
+    ("without", "water"): "affected",
+    ("without", "heating"): "affected",
+    ("without", "heat"): "affected",
+    ("without", "gas"): "affected",
+    ("without", "shelter"): "affected",
+}
+_KIND_PHRASE_LENGTHS = sorted({len(key) for key in _KIND_PHRASES}, reverse=True)
+
+_NOUN_KINDS: dict[str, tuple[FigureKind, str | None]] = {
+    "deaths": ("killed", None),
+    "death": ("killed", None),
+    "fatalities": ("killed", None),
+    "bodies": ("killed", None),
+    "corpses": ("killed", None),
+    "graves": ("killed", None),
+    "dead": ("killed", None),
+    "injuries": ("injured", None),
+    "refugees": ("displaced", "refugees"),
+    "evacuees": ("displaced", "evacuees"),
+    "idps": ("displaced", "people"),
+    "hostages": ("held", "hostages"),
+    "captives": ("held", "prisoners"),
+}
+"""Nouns that are the count and the outcome at once ("5,000 deaths", "3 million refugees")."""
+
+_LEFT_VERBS: dict[str, FigureKind] = {
+    **dict.fromkeys(
+        ["killed", "killing", "kills", "kill", "executed", "executing", "murdered", "murdering",
+         "slaughtered"],
+        "killed",
+    ),
+    **dict.fromkeys(
+        ["injured", "injuring", "injures", "injure", "wounded", "wounding", "wounds", "wound",
+         "hurt", "hurting", "hospitalising", "hospitalizing"],
+        "injured",
+    ),
+    **dict.fromkeys(
+        ["displaced", "displacing", "displaces", "evacuated", "evacuating", "evacuate",
+         "deported", "deporting"],
+        "displaced",
+    ),
+    **dict.fromkeys(["trapped", "trapping", "traps"], "trapped"),
+    **dict.fromkeys(
+        ["detained", "detaining", "detain", "captured", "capturing", "capture", "holding",
+         "abducted", "abducting", "kidnapped", "kidnapping", "arrested", "arresting"],
+        "held",
+    ),
+    **dict.fromkeys(["affected", "affecting", "affects"], "affected"),
+}  # fmt: skip
+"""Verbs whose object is the count ("killed 12 people", "killing at least seven")."""
+
+_OF_NOUNS: dict[str, FigureKind] = {
+    "bodies": "killed",
+    "remains": "killed",
+    "deaths": "killed",
+    "death": "killed",
+    "killing": "killed",
+    "killings": "killed",
+    "murder": "killed",
+    "lives": "killed",
+    "evacuation": "displaced",
+    "displacement": "displaced",
+    "detention": "held",
+    "capture": "held",
+}
+"""Nouns taking the count after "of" ("the bodies of 50", "claimed the lives of 12")."""
+
+_TOLL_LINKS = frozenset(
+    {
+        "rose", "risen", "rising", "has", "had", "have", "climbed", "climbing", "reached",
+        "reaching", "stood", "stands", "stand", "is", "was", "now", "to", "at", "of", "hit",
+        "jumped", "increased", "grew", "grown", "so", "far", "mounted", "officially", "passed",
+        "surpassed", "exceeded", "topped", "already", "up", ",",
+    }
+)  # fmt: skip
+_TOLL_KINDS: dict[str, FigureKind] = {
+    "death": "killed",
+    "civilian": "killed",
+    "fatality": "killed",
+    "injury": "injured",
+}
+
+_VICTIMS: dict[str, str] = {
+    **dict.fromkeys(["people", "persons", "person", "individuals", "others", "victims"],
+                    "people"),
+    **dict.fromkeys(["civilians", "civilian", "noncombatants", "non-combatants"], "civilians"),
+    **dict.fromkeys(["children", "child", "kids", "minors", "babies", "baby", "infants",
+                     "boys", "boy", "girls", "girl", "teenagers", "teens"], "children"),
+    **dict.fromkeys(["women", "woman"], "women"),
+    **dict.fromkeys(["men", "man"], "men"),
+    **dict.fromkeys(["soldiers", "soldier", "troops", "servicemen", "serviceman",
+                     "servicewomen", "personnel", "marines", "paratroopers", "conscripts",
+                     "guardsmen", "defenders", "sailors", "pilots", "crew", "crewmen"],
+                    "soldiers"),
+    **dict.fromkeys(["fighters", "militants", "rebels", "separatists", "combatants",
+                     "mercenaries", "militiamen", "insurgents"], "fighters"),
+    **dict.fromkeys(["police", "policemen", "policeman", "officers", "guards"], "police"),
+    **dict.fromkeys(["prisoners", "prisoner", "detainees", "pows", "inmates"], "prisoners"),
+    **dict.fromkeys(["residents", "resident", "inhabitants", "villagers", "locals",
+                     "citizens", "townspeople", "families"], "residents"),
+    **dict.fromkeys(["journalists", "journalist", "reporters", "reporter"], "journalists"),
+    **dict.fromkeys(["medics", "doctors", "nurses", "paramedics", "rescuers", "firefighters",
+                     "volunteers", "aid", "workers", "employees", "staff", "passengers",
+                     "patients", "students", "pupils", "pensioners", "elderly", "migrants",
+                     "ukrainians", "russians", "foreigners", "nationals", "diplomats",
+                     "peacekeepers", "miners", "farmers", "teachers"], "people"),
+}  # fmt: skip
+"""People nouns and the victim group each is filed under."""
+
+_KEEP_VICTIM_NOUN = frozenset(
+    {"medics", "doctors", "nurses", "paramedics", "rescuers", "firefighters", "volunteers",
+     "workers", "employees", "passengers", "patients", "students", "pupils", "pensioners",
+     "migrants", "ukrainians", "russians", "foreigners", "diplomats", "peacekeepers"}
+)  # fmt: skip
+
+_VICTIM_ADJECTIVES: dict[str, str] = {
+    "civilian": "civilians",
+    "military": "soldiers",
+    "child": "children",
+    "police": "police",
+}
+_ADJECTIVES = frozenset(
+    {
+        "more", "other", "additional", "further", "innocent", "unarmed", "local", "elderly",
+        "young", "old", "foreign", "ukrainian", "russian", "armed", "enemy",
+        "civilian", "military", "service", "aid", "medical",
+        "rescue", "emergency", "mostly", "mainly", "separate", "total", "new", "unidentified",
+        "unnamed", "pro-russian", "ethnic", "small", "female", "male",
+    }
+)  # fmt: skip
+
+_AUX = frozenset(
+    {
+        "is", "are", "was", "were", "be", "been", "being", "have", "has", "had", "having",
+        "will", "would", "may", "might", "could", "can", "should", "must", "also", "all",
+        "already", "now", "so", "far", "still", "reported", "believed", "thought", "feared",
+        "presumed", "confirmed", "known", "estimated", "said", "to", "continue", "continued",
+        "continues", "remain", "remained", "remains", "who", "that", "which", "both", "more",
+        "since", "then", "just", "later", "yet", "get", "got", "gotten", "left", "each",
+        "either", "ever", "reportedly", "allegedly", "apparently", "possibly",
+        "probably", "likely", "officially", "there", "seem", "seemed", "appear", "appeared",
+        "considered", "listed", "registered", "recorded", "counted", "they", "of", "them",
+        "these", "those", "whom", "in", "total",
+    }
+)  # fmt: skip
+"""Words that may stand between a count and its outcome ("have reportedly been killed")."""
+
+_PREPOSITIONS = frozenset(
+    {"in", "at", "near", "from", "across", "inside", "around", "on", "throughout", "within",
+     "outside", "of", "among", "during", "under", "along", "by", "after"}
+)  # fmt: skip
+_ASIDE_OPENERS = frozenset({"including", "among", "most", "many", "mostly", "mainly", "some"})
+_FUNCTION_WORDS = _AUX | _PREPOSITIONS | frozenset(
+    {"and", "or", "but", "while", "as", "when", "with", "for", "so", "because", "if", "than",
+     "this", "last", "overnight", "yesterday", "today", "on", "over", "amid", "despite",
+     "people", "where", "had", "not", "no"}
+)  # fmt: skip
+"""Words that may follow a count without naming what is counted."""
+
+_MONTHS = frozenset(
+    {"january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+     "sept", "oct", "nov", "dec"}
+)  # fmt: skip
+_CURRENCY_SYMBOLS = frozenset("$€£¥₴₽")
+_CURRENCY_WORDS = frozenset({"usd", "eur", "gbp", "uah", "rub", "us", "hrv"})
+_PERCENT = frozenset({"%", "percent", "per", "pct", "percentage"})
+_TIME_WORDS = frozenset({"am", "pm", "gmt", "utc", "hrs", "cet", "cest", "eet", "eest", "msk"})
+_ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
+_LABEL_BEFORE = frozenset(
+    {
+        "article", "no", "number", "resolution", "flight", "route", "highway", "chapter",
+        "section", "paragraph", "war", "platform", "gate", "level", "phase", "category",
+        "grade", "page", "item", "step", "stage", "round", "unit", "zone", "block", "room",
+        "street", "minus", "plus", "score", "vote", "votes", "channel", "code", "model", "type",
+        "version", "aged", "age", "ages", "numbered", "numbering", "population", "populations",
+        "ward", "district", "brigade", "battalion", "regiment", "division", "corps", "group",
+        "g", "covid", "windows", "apollo", "boeing", "airbus", "tu", "su", "mig", "s", "tor",
+    }
+)  # fmt: skip
+"""Words before a number that make it a label, an age or a population, not a count."""
+
+_PLACE_OF = frozenset(
+    {
+        "city", "town", "village", "country", "nation", "region", "population", "crowd",
+        "crowds", "capacity", "army", "force", "forces", "contingent", "community",
+        "settlement", "municipality", "port", "metropolis", "audience", "age", "ages",
+        "oblast", "district", "province", "state", "island", "capital", "suburb", "hub",
+        "gathering", "rally", "protest", "march", "demonstration", "group", "convoy", "fleet",
+        "budget", "package", "sum", "total",
+    }
+)  # fmt: skip
+"""Nouns X in "X of 400,000" (a city of, a crowd of): the number is not a casualty count."""
+
+_POPULATION_WORDS = frozenset({"population", "populated", "pre-war", "prewar", "inhabited"})
+
+_SPEECH_VERBS = frozenset(
+    {
+        "said", "says", "say", "told", "tells", "reported", "reports", "report", "claimed",
+        "claims", "claim", "stated", "states", "announced", "announces", "estimated",
+        "estimates", "added", "adds", "wrote", "writes", "tweeted", "confirmed", "confirms",
+        "declared", "insisted", "noted", "warned", "posted", "informed", "show", "shows",
+        "showed",
+    }
+)  # fmt: skip
+_SUBJECT_STOPS = frozenset(
+    {
+        "that", "which", "who", "and", "but", "while", "as", "when", "where", "after",
+        "before", "because", "if", "so", "since", "though", "although", "whereas", "than",
+        "it", "its", "with", "said", "says", "told", "according",
+    }
+)  # fmt: skip
+_ADDRESSEE_NOUNS = frozenset(
+    {"reporters", "journalists", "the", "a", "news", "agency", "media", "parliament",
+     "television", "tv", "radio", "lawmakers", "broadcaster", "state", "national", "local"}
+)  # fmt: skip
+_ATTRIBUTION_STOPS = frozenset(
+    {"which", "that", "who", "but", "while", "as", "when", "after", "because", "so", "whereas",
+     "although", "though", "and", "or"}
+)  # fmt: skip
+
+_HEDGE_RE = re.compile(
+    r"(?:\b(?:[A-Z][\w.’'&-]*\s+){1,3}(?:could|can|did|has|have)\s*(?:not|n['’]t)\s+"
+    r"(?:yet\s+)?(?:independently\s+|immediately\s+)?(?:verify|confirm)\b)"
+    r"|(?:\b(?:(?:which|that)\s+)?(?:cannot|can\s+not|could\s+not|couldn['’]t|can['’]t)\s+"
+    r"(?:yet\s+)?(?:be\s+)?(?:independently\s+|immediately\s+)?(?:verified|confirmed)\b)"
+    r"|(?:\b(?:has|have|had)\s+not\s+been\s+(?:independently\s+)?(?:verified|confirmed)\b)"
+    r"|(?:\bnot\s+(?:been\s+)?independently\s+(?:verified|confirmed)\b)"
+    r"|(?:\b(?:reportedly|allegedly|purportedly|unconfirmed|unverified|claimed|claims|"
+    r"may\s+have|might\s+have|could\s+have|could\s+be|may\s+be)\b)",
+    re.IGNORECASE,
+)
+
+
+class FigureParser(Protocol):
+    """A figure extraction strategy: article text (and optional sentence spans) in, figures out."""
+
+    def __call__(
+        self, text: str, *, sentences: Sequence[tuple[int, int]] | None = None
+    ) -> list[Figure]:
+        """Extract figures from ``text``; offsets of the figures are into ``text``."""
+        ...
+
+
+class _Kind(NamedTuple):
+    kind: FigureKind
+    start: int  # token index where the figure's phrase starts
+    end: int  # token index after the figure's phrase
+    distance: int  # tokens skipped between the count and its outcome (0 = adjacent)
+
+
+class _Found(NamedTuple):
+    kind: FigureKind
+    quantity: Quantity
+    victims: str
+    start: int  # token indices
+    end: int
+    amount_start: int
+    amount_end: int
+
+
+# --- context tests ---------------------------------------------------------------------------
+
+
+def _adjacent(tokens: Sequence[Token], i: int) -> bool:
+    return 0 < i < len(tokens) and tokens[i - 1].end == tokens[i].start
+
+
+def _is_word(token: Token) -> bool:
+    return token.text[:1].isalpha()
+
+
+def _lower(tokens: Sequence[Token], i: int) -> str:
+    return tokens[i].lower if 0 <= i < len(tokens) else ""
+
+
+def _not_a_count(tokens: Sequence[Token], start: int, value_start: int, end: int) -> bool:
+    """Whether the amount at ``[start, end)`` is money, a date, a label, a unit or a population."""
+    n = len(tokens)
+    before = _lower(tokens, start - 1)
+    after = _lower(tokens, end)
+    first = tokens[value_start]
+
+    # glued to letters: MiG-29, F16, Covid-19, 20km, 15th, 16s
+    if _adjacent(tokens, value_start) and value_start - 1 >= start:
+        pass  # inside the amount ("3.9-million" is read by the number parser)
+    elif _adjacent(tokens, value_start) and (
+        _is_word(tokens[value_start - 1])
+        or (
+            tokens[value_start - 1].text in HYPHENS
+            and _adjacent(tokens, value_start - 1)
+            and tokens[value_start - 2].text[:1].isalnum()
+        )
+    ):
+        return True
+    if end < n and _adjacent(tokens, end) and tokens[end].text[:1].isalnum():
+        return True
+    # compound modifiers: 15-year, nine-story, 10-year-old
+    if (
+        end + 1 < n
+        and tokens[end].text in HYPHENS
+        and _adjacent(tokens, end)
+        and _adjacent(tokens, end + 1)
+        and tokens[end + 1].text[:1].isalnum()
+    ):
+        return True
+    # money, percentages, dates, times, ordinals
+    if before in _CURRENCY_WORDS or (start > 0 and tokens[start - 1].text in _CURRENCY_SYMBOLS):
+        return True
+    if after in _PERCENT or after in _MONTHS or after in _TIME_WORDS:
+        return True
+    if before in _MONTHS and (before != "may" or tokens[start - 1].text == "May"):
+        return True
+    if after in _ORDINAL_SUFFIXES:
+        return True
+    if after in {":", "."} and end + 1 < n and _adjacent(tokens, end) and (
+        tokens[end + 1].text[:1].isdigit() and _adjacent(tokens, end + 1)
+    ):
+        return True  # 10:30, 10.30
+    if before == ":" and start >= 2 and _adjacent(tokens, start) and (
+        tokens[start - 2].text[:1].isdigit()
+    ):
+        return True
+    if after in {"a", "p"} and _lower(tokens, end + 1) == "." and _lower(tokens, end + 2) == "m":
+        return True  # 10 a.m.
+    # labels, ages, populations, crowds
+    if before in _LABEL_BEFORE:
+        return True
+    if before in {"of", "to"} and (
+        _lower(tokens, start - 2) in _PLACE_OF
+        or (before == "to" and _lower(tokens, start - 2) == "home")
+    ):
+        return True
+    if any(_lower(tokens, k) in _POPULATION_WORDS for k in range(max(0, start - 4), start)):
+        return True
+    # years: a bare 4-digit 1900-2100 not followed by a people word or an outcome
+    text = first.text
+    return (
+        end == value_start + 1
+        and len(text) == 4
+        and text.isdigit()
+        and 1900 <= int(text) <= 2100
+        and after not in _VICTIMS
+        and after not in _KIND_WORDS
+        and after not in _NOUN_KINDS
+    )
+
+
+# --- kinds -----------------------------------------------------------------------------------
+
+
+def _kind_phrase_at(tokens: Sequence[Token], i: int) -> tuple[FigureKind, int] | None:
+    """Return the outcome named at token ``i`` and the index after it."""
+    for length in _KIND_PHRASE_LENGTHS:
+        key = tuple(t.lower for t in tokens[i : i + length])
+        if len(key) == length and key in _KIND_PHRASES:
+            return _KIND_PHRASES[key], i + length
+    word = _lower(tokens, i)
+    if word in _KIND_WORDS:
+        return _KIND_WORDS[word], i + 1
+    return None
+
+
+def _is_aux(word: str) -> bool:
+    return word in _AUX or (len(word) > 4 and word.endswith("ly") and word.isalpha())
+
+
+def _combined(tokens: Sequence[Token], kind: FigureKind, end: int) -> bool:
+    """Whether the outcome ending at ``end`` is joined to another ("killed or injured")."""
+    if _lower(tokens, end) not in {"or", "and", "/", "and/or"}:
+        return False
+    k = end + 1
+    while k < len(tokens) and k < end + 4 and _is_aux(tokens[k].lower):
+        k += 1
+    other = _kind_phrase_at(tokens, k)
+    if other is None and _lower(tokens, k) in _NOUN_KINDS:
+        other = (_NOUN_KINDS[_lower(tokens, k)][0], k + 1)
+    return other is not None and other[0] != kind
+
+
+def _right_kind(tokens: Sequence[Token], head_end: int) -> _Kind | None:
+    """Find an outcome after the count: "12 killed", "people, including ..., had been killed"."""
+    n = len(tokens)
+    j = head_end
+    skipped = 0
+    if _lower(tokens, j) == "," and _lower(tokens, j + 1) in _ASIDE_OPENERS:
+        for k in range(j + 2, min(n, j + 18)):
+            word = tokens[k].lower
+            if word == ",":
+                skipped += k + 1 - j
+                j = k + 1
+                break
+            if word in {";", ".", "!", "?", ":", "(", ")"}:
+                break
+    if _lower(tokens, j) == "," and (j + 1 < n) and _is_aux(tokens[j + 1].lower):
+        j += 1
+        skipped += 1
+    if _lower(tokens, j) in _PREPOSITIONS:  # a place or a time: "in the city of Mariupol"
+        for k in range(j + 1, min(n, j + 10)):
+            word = tokens[k].lower
+            if (_is_aux(word) and word not in _PREPOSITIONS) or _kind_phrase_at(tokens, k):
+                skipped += k - j
+                j = k
+                break
+            if not _is_word(tokens[k]) or word in _KIND_WORDS:
+                break
+    start_j = j
+    while j < n and j < start_j + 7 and _is_aux(tokens[j].lower):
+        if _kind_phrase_at(tokens, j):
+            break
+        j += 1
+    found = _kind_phrase_at(tokens, j)
+    if found is None:
+        return None
+    kind, end = found
+    if _combined(tokens, kind, end):
+        return None
+    return _Kind(kind, head_end, end, skipped + (j - start_j))
+
+
+def _left_kind(tokens: Sequence[Token], start: int) -> _Kind | None:
+    """Find an outcome before the count: "killing at least 7", "bodies of 50", "toll rose to 12"."""
+    before = _lower(tokens, start - 1)
+    if before in _LEFT_VERBS:
+        kind = _LEFT_VERBS[before]
+        # "killing or injuring 30" counts both: a combined figure
+        if _lower(tokens, start - 2) in {"or", "and", "/"}:
+            other = _lower(tokens, start - 3)
+            if other in _LEFT_VERBS and _LEFT_VERBS[other] != kind:
+                return None
+        return _Kind(kind, start - 1, start, 0)
+    if before == "of" and _lower(tokens, start - 2) in _OF_NOUNS:
+        kind = _OF_NOUNS[_lower(tokens, start - 2)]
+        phrase = start - 2
+        if _lower(tokens, phrase - 1) == "the" and _lower(tokens, phrase - 2) in {
+            "claimed", "took", "cost", "claiming", "taking", "costing",
+        }:
+            phrase -= 2
+        return _Kind(kind, phrase, start, 0)
+    # "the death toll rose to 12", "the toll from the strike has risen to at least 20",
+    # "the number of dead rose to 12"
+    if before not in _TOLL_LINKS:
+        return None
+    k = start - 1
+    while k >= 0 and k >= start - 10:
+        word = tokens[k].lower
+        if word == "toll":
+            qualifier = _lower(tokens, k - 1)
+            kind_word = _TOLL_KINDS.get(qualifier)
+            if kind_word is None and qualifier not in {"the", "a", "its", "their", ""}:
+                return None
+            phrase = k - 1 if kind_word is not None else k
+            return _Kind(kind_word or "killed", phrase, start, 0)
+        if word == "of" and _lower(tokens, k - 1) == "number":
+            for m in range(k + 1, start):
+                outcome = _kind_phrase_at(tokens, m)
+                if outcome is not None:
+                    return _Kind(outcome[0], k - 1, start, 0)
+                if tokens[m].lower in _NOUN_KINDS:
+                    return _Kind(_NOUN_KINDS[tokens[m].lower][0], k - 1, start, 0)
+            return None
+        if not _is_word(tokens[k]) and word != ",":
+            return None
+        k -= 1
+    return None
+
+
+def _head(
+    tokens: Sequence[Token], end: int
+) -> tuple[int, str | None, tuple[FigureKind, str | None] | None] | None:
+    """Read what is counted after the amount.
+
+    Returns ``(head_end, victims, noun_kind)``, or ``None`` when the amount counts things.
+    """
+    n = len(tokens)
+    j = end
+    victims: str | None = None
+    while j < n and j < end + 4:
+        token = tokens[j]
+        word = token.lower
+        if word in _NOUN_KINDS and not (word == "dead" and _lower(tokens, j + 1) in _VICTIMS):
+            kind, noun_victims = _NOUN_KINDS[word]
+            if word == "death" and _lower(tokens, j + 1) != "toll":
+                return None
+            return j + 1, noun_victims or victims, (kind, noun_victims)
+        if word in _VICTIMS:
+            if word == "prisoners" and _lower(tokens, j + 1) == "of" and (
+                _lower(tokens, j + 2) == "war"
+            ):
+                return j + 3, "prisoners", None
+            noun = word if word in _KEEP_VICTIM_NOUN else _VICTIMS[word]
+            if word in {"aid", "service"} and _lower(tokens, j + 1) in _VICTIMS:
+                j += 1
+                continue
+            return j + 1, noun, None
+        if word in _KIND_WORDS and _lower(tokens, j + 1) in _VICTIMS:
+            j += 1  # "22 wounded soldiers": the outcome is an adjective here
+            continue
+        if word in _VICTIM_ADJECTIVES:
+            victims = _VICTIM_ADJECTIVES[word]
+            j += 1
+            continue
+        if word in _ADJECTIVES or (
+            token.text[:1].isupper() and word not in _FUNCTION_WORDS and j > 0
+            and word not in _KIND_WORDS
+        ):
+            j += 1
+            continue
+        break
+    if j == n or _is_aux(_lower(tokens, j)) or _lower(tokens, j) in _FUNCTION_WORDS:
+        return j, victims, None
+    token = tokens[j]
+    if not token.text[:1].isalnum() and token.text not in HYPHENS:
+        return j, victims, None  # punctuation
+    if token.lower in _KIND_WORDS or _kind_phrase_at(tokens, j):
+        return j, victims, None
+    return None  # a noun that is not a person: "three humanitarian corridors", "12 tanks"
+
+
+def _find(tokens: Sequence[Token], text: str, max_count: int) -> list[_Found]:
+    """All figures of one sentence's tokens."""
+    found: list[_Found] = []
+    n = len(tokens)
+    i = 0
+    while i < n:
+        match = match_quantity(tokens, i, text=text) if _may_start(tokens[i]) else None
+        if match is None:
+            i += 1
+            continue
+        i = match.end
+        quantity = match.quantity
+        values = [v for v in (quantity.low, quantity.best, quantity.high) if v is not None]
+        if not values or max(values) > max_count:
+            continue
+        if _not_a_count(tokens, match.start, match.value_start, match.end):
+            continue
+        head = _head(tokens, match.end)
+        if head is None:
+            continue
+        head_end, victims, noun_kind = head
+        i = max(i, head_end) if noun_kind else i
+
+        kind: _Kind | None = None
+        if noun_kind is not None:
+            if not _combined(tokens, noun_kind[0], head_end):
+                kind = _Kind(noun_kind[0], match.start, head_end, 0)
+        else:
+            right = _right_kind(tokens, head_end)
+            left = _left_kind(tokens, match.start)
+            if right is not None and (right.distance == 0 or left is None):
+                kind = right
+            elif left is not None:
+                kind = left
+        previous = found[-1] if found else None
+        joined = previous is not None and _joined(tokens, previous.end, match.start)
+        if kind is None and joined and previous is not None and victims is not None:
+            kind = _Kind(previous.kind, match.start, head_end, 0)
+        if kind is None:
+            continue
+        if (
+            joined
+            and previous is not None
+            and quantity.qualifier == "exact"
+            and previous.quantity.qualifier in {"at_least", "at_most", "approximate"}
+        ):
+            quantity = _requalify(quantity, previous.quantity.qualifier)
+        start = min(match.start, kind.start)
+        end = max(head_end, kind.end)
+        found.append(
+            _Found(kind.kind, quantity, victims or "people", start, end, match.start, match.end)
+        )
+    return found
+
+
+def _may_start(token: Token) -> bool:
+    """Cheap filter: only digits and a few words can start an amount."""
+    return token.text[:1].isdigit() or token.text[:1].isalpha()
+
+
+def _joined(tokens: Sequence[Token], previous_end: int, start: int) -> bool:
+    """Whether only "and" or a comma stands between the previous figure and this amount."""
+    between = [t.lower for t in tokens[previous_end:start]]
+    return between in (["and"], [","], [",", "and"])
+
+
+def _requalify(quantity: Quantity, qualifier: str) -> Quantity:
+    value = quantity.best
+    if value is None:
+        return quantity
+    if qualifier == "at_least":
+        return Quantity(value, value, None, "at_least", quantity.value_text)
+    if qualifier == "at_most":
+        return Quantity(None, value, value, "at_most", quantity.value_text)
+    return Quantity(value, value, value, "approximate", quantity.value_text)
+
+
+# --- attribution and hedges ------------------------------------------------------------------
+
+
+def _attributions(tokens: Sequence[Token]) -> list[tuple[int, int]]:
+    """Character spans of "according to ..." and "<speaker> said ..." in one sentence."""
+    spans: list[tuple[int, int]] = []
+    n = len(tokens)
+    for v, token in enumerate(tokens):
+        word = token.lower
+        if word == "according" and _lower(tokens, v + 1) == "to":
+            end = v + 2
+            while end < n and end < v + 14:
+                w = tokens[end].lower
+                initialism = w == "." and _adjacent(tokens, end) and len(tokens[end - 1].text) == 1
+                if (
+                    w in _ATTRIBUTION_STOPS
+                    or (not tokens[end].text[:1].isalnum() and w not in {"'", "’", "/", "-", "&"}
+                        and not initialism)
+                    or tokens[end].text[:1].isdigit()
+                ):
+                    break
+                end += 1
+            if end > v + 2:
+                spans.append((token.start, tokens[end - 1].end))
+            continue
+        if word not in _SPEECH_VERBS:
+            continue
+        start = v
+        while start > 0 and start > v - 12:
+            previous = tokens[start - 1]
+            w = previous.lower
+            if (
+                w in _SUBJECT_STOPS
+                or w in _KIND_WORDS
+                or previous.text[:1].isdigit()
+                or (not previous.text[:1].isalnum() and w not in {"'", "’", "-", "/", "&", "."})
+            ):
+                break
+            start -= 1
+        end = v + 1
+        if start == v:  # inverted: ", said Blinken"
+            while end < n and end < v + 5 and tokens[end].text[:1].isupper():
+                end += 1
+            if end == v + 1:
+                continue
+        elif word in {"told", "tells", "informed"}:
+            k = end
+            while k < n and k < end + 5 and (
+                tokens[k].text[:1].isupper() or tokens[k].lower in _ADDRESSEE_NOUNS
+                or (tokens[k].text == "/" and _adjacent(tokens, k))
+            ):
+                k += 1
+            end = k
+        if _lower(tokens, end) == "," and _lower(tokens, end + 1) == "citing":
+            k = end + 2
+            while k < n and k < end + 10 and tokens[k].text[:1].isalnum():
+                k += 1
+            end = k
+        spans.append((tokens[start].start, tokens[end - 1].end))
+    return spans
+
+
+def _nearest(
+    spans: list[tuple[int, int]], starts: list[int], start: int, end: int, *, before: bool
+) -> tuple[int, int] | None:
+    """Return the span nearest to ``[start, end)``, never one overlapping it.
+
+    With ``before``, the last span ending at or before ``start``; otherwise the first one
+    starting at or after ``end``.
+    """
+    if before:
+        index = bisect.bisect_right(starts, start) - 1
+        while index >= 0 and spans[index][1] > start:
+            index -= 1
+        return spans[index] if index >= 0 else None
+    index = bisect.bisect_left(starts, end)
+    return spans[index] if index < len(spans) else None
+
+
+def _nearest_hedge(
+    hedges: list[tuple[int, int]], starts: list[int], start: int, end: int
+) -> tuple[int, int] | None:
+    """Return the hedge closest to the figure (one inside it is at distance 0)."""
+    if not hedges:
+        return None
+    index = bisect.bisect_left(starts, end)
+    candidates = hedges[max(0, index - 2) : index + 1]
+    return min(candidates, key=lambda span: max(span[0] - end, start - span[1], 0))
+
+
+# --- public ----------------------------------------------------------------------------------
+
+
+def _check_sentences(text: str, sentences: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    problems = []
+    spans = []
+    for index, span in enumerate(sentences):
+        try:
+            start, end = span
+        except (TypeError, ValueError):
+            problems.append(f"sentence {index}: {span!r} is not a (start, end) pair")
+            continue
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(text)):
+            problems.append(f"sentence {index}: {span!r} is not within 0..{len(text)}")
+            continue
+        spans.append((start, end))
+    if problems:
+        message = (
+            f"{len(problems)} bad sentence span(s): " + "; ".join(problems[:10])
+            + ". Pass spans from geo.sentences.split_sentences(text), or sentences=None."
+        )
+        raise InputError(message)
+    return spans
+
+
+def extract_figures(
+    text: str,
+    *,
+    sentences: Sequence[tuple[int, int]] | None = None,
+    max_count: int = MAX_COUNT,
+) -> list[Figure]:
+    """Find counts of people killed, injured, missing, displaced, trapped, held or affected.
+
+    Parameters
+    ----------
+    text
+        An article's full text. Any string is accepted.
+    sentences
+        Sentence spans into ``text``; :func:`geo.sentences.split_sentences` when ``None``.
+    max_count
+        Counts above this are ignored as implausible for one report.
+
+    Returns
+    -------
+    list[Figure]
+        Sorted by start. ``text[f.start:f.end] == f.text``; ``f.text`` covers the amount and
+        the word that says what happened; ``attribution`` and ``hedge`` are substrings of the
+        figure's sentence. Strategy ``"figures.rules.v1"``.
+
+    Raises
+    ------
+    InputError
+        When a span in ``sentences`` is not a pair of offsets within ``text``.
+
+    Examples
+    --------
+    >>> text = ("Authorities said at least 12 people were killed and 33 injured. "
+    ...         "A city of 400,000 received $500 million.")
+    >>> [(f.kind, f.low, f.best, f.high, f.qualifier, f.text) for f in extract_figures(text)]
+    [('killed', 12, 12, None, 'at_least', 'at least 12 people were killed'), \
+('injured', 33, 33, None, 'at_least', '33 injured')]
+    >>> extract_figures(text)[0].attribution
+    'Authorities said'
+    >>> [f.text for f in extract_figures("The missile strike killed seven, wounding 22.")]
+    ['killed seven', 'wounding 22']
+    >>> f = extract_figures("Nearly 5,000 have died, which cannot be verified.")[0]
+    >>> f.kind, f.low, f.best, f.high, f.hedge
+    ('killed', None, 5000, 5000, 'which cannot be verified')
+    """
+    spans = split_sentences(text) if sentences is None else _check_sentences(text, sentences)
+    figures: list[Figure] = []
+    for sentence_start, sentence_end in spans:
+        sentence = text[sentence_start:sentence_end]
+        tokens = [
+            Token(t.text, t.lower, t.start + sentence_start, t.end + sentence_start)
+            for t in tokenize(sentence)
+        ]
+        found = _find(tokens, text, max_count)
+        if not found:
+            continue
+        attributions = _attributions(tokens)
+        attribution_starts = [s for s, _ in attributions]
+        hedges = [
+            (m.start() + sentence_start, m.end() + sentence_start)
+            for m in _HEDGE_RE.finditer(sentence)
+        ]
+        hedge_starts = [s for s, _ in hedges]
+        for item in found:
+            start, end = tokens[item.start].start, tokens[item.end - 1].end
+            said = _nearest(attributions, attribution_starts, start, end, before=True)
+            if said is None:
+                said = _nearest(attributions, attribution_starts, start, end, before=False)
+            hedge = _nearest_hedge(hedges, hedge_starts, start, end)
+            quantity = item.quantity
+            figures.append(
+                Figure(
+                    kind=item.kind,
+                    low=quantity.low,
+                    best=quantity.best,
+                    high=quantity.high,
+                    qualifier=quantity.qualifier,
+                    victims=item.victims,
+                    text=text[start:end],
+                    start=start,
+                    end=end,
+                    sentence_start=sentence_start,
+                    sentence_end=sentence_end,
+                    attribution=None if said is None else text[said[0] : said[1]],
+                    hedge=None if hedge is None else text[hedge[0] : hedge[1]],
+                    strategy=STRATEGY,
+                )
+            )
+    figures.sort(key=lambda f: (f.start, f.end, f.kind))
+    logger.debug("figures: %d in %d sentences", len(figures), len(spans))
+    return figures
+
+
+FIGURE_PARSERS: dict[str, FigureParser] = {STRATEGY: extract_figures}
+"""Figure extraction strategies by versioned name (the name is recorded on each figure)."""

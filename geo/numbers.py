@@ -1,0 +1,604 @@
+"""Numbers and qualified amounts as they are written in English news text.
+
+Three layers, each usable on its own:
+
+- :func:`tokenize` splits text into word, number and punctuation tokens that keep their
+  character offsets (the text itself is never lower-cased as a whole, so offsets stay valid
+  for any Unicode input);
+- :func:`parse_number` reads one number written in digits, words or a mix
+  ("5,000", "3.9-million", "1.5m", "twenty-three", "a dozen", "dozens");
+- :func:`parse_quantity` and :func:`match_quantity` read a qualified amount
+  ("at least 12", "nearly 5,000", "between 20 and 25", "tens of thousands of") into a
+  :class:`Quantity` with the range it implies.
+
+How qualifiers map to ``(low, best, high)``:
+
+============  ===============================================  =====  =====  =====
+qualifier     written as                                       low    best   high
+============  ===============================================  =====  =====  =====
+exact         "12", "a total of 12", "exactly 12"              12     12     12
+at_least      "at least", "more than", "over", "upwards of"    12     12     None
+at_most       "nearly", "almost", "up to", "as many as",       None   12     12
+              "fewer than", "less than"
+approximate   "about", "around", "some", "roughly",            12     12     12
+              "close to", "approximately", "an estimated"
+range         "between 20 and 25", "20 to 25", "20-25",        20     None   25
+              "two or three"
+vague         "tens", "dozens", "hundreds", "thousands" ...    12     12     None
+============  ===============================================  =====  =====  =====
+
+A range has no ``best``: the text gives none and we do not invent a midpoint. Vague
+amounts follow ACLED's convention and are lower bounds: tens = 10, dozens = 12,
+scores = 20, hundreds = 100, thousands = 1,000, millions = 1,000,000, "tens of thousands"
+= 10,000, "several hundred" = 100. A vague amount stays ``vague`` whatever qualifier precedes
+it. ``low <= best <= high`` holds whenever the values are not ``None``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from geo.types import Qualifier
+
+__all__ = [
+    "MAX_DIGITS",
+    "Quantity",
+    "QuantityMatch",
+    "Token",
+    "match_number",
+    "match_quantity",
+    "parse_number",
+    "parse_quantity",
+    "tokenize",
+]
+
+MAX_DIGITS = 15
+"""Digit strings longer than this are not read as numbers (no overflow, no slow ``int``)."""
+
+_TOKEN_RE = re.compile(
+    r"[0-9]+(?:[.,][0-9]+)*"  # 5,000  3.9  2014  (separators only between digits)
+    r"|[^\W\d_]+(?:['’][^\W\d_]+)*"  # words, with inner apostrophes: Ukraine's, don't
+    r"|\S",  # any other single character: punctuation, symbols, hyphens, dashes
+)
+
+HYPHENS = frozenset({"-", "‐", "‑", "–", "—"})
+"""Characters read as a hyphen or a dash between two tokens."""
+
+_UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19,
+}  # fmt: skip
+_TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90,
+}  # fmt: skip
+_SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+_SHORT_SCALES = {  # written right after the digits or with a space: 1.5m, 2bn, 3.9 mln
+    "k": 1_000, "m": 1_000_000, "mn": 1_000_000, "mln": 1_000_000, "bn": 1_000_000_000,
+    "b": 1_000_000_000, "mil": 1_000_000,
+}  # fmt: skip
+_SPACED_SHORT_SCALES = frozenset({"mln", "mn", "bn"})  # "20 m" is metres, "2 bn" is billions
+_VAGUE = {
+    "tens": 10, "dozens": 12, "scores": 20, "hundreds": 100, "thousands": 1_000,
+    "millions": 1_000_000,
+}  # fmt: skip
+_VAGUE_MULTIPLIERS = {"thousands": 1_000, "millions": 1_000_000}  # "tens of thousands"
+_VAGUE_HEADS = frozenset({"several", "many", "few"})  # "several hundred", "a few thousand"
+_VAGUE_SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000}
+
+_QUALIFIERS: dict[tuple[str, ...], Qualifier] = {
+    ("at", "least"): "at_least",
+    ("more", "than"): "at_least",
+    ("over",): "at_least",
+    ("upwards", "of"): "at_least",
+    ("upward", "of"): "at_least",
+    ("in", "excess", "of"): "at_least",
+    ("no", "fewer", "than"): "at_least",
+    ("no", "less", "than"): "at_least",
+    ("not", "less", "than"): "at_least",
+    ("a", "minimum", "of"): "at_least",
+    ("just", "over"): "at_least",
+    ("well", "over"): "at_least",
+    ("above",): "at_least",
+    ("nearly",): "at_most",
+    ("almost",): "at_most",
+    ("up", "to"): "at_most",
+    ("as", "many", "as"): "at_most",
+    ("fewer", "than"): "at_most",
+    ("less", "than"): "at_most",
+    ("under",): "at_most",
+    ("just", "under"): "at_most",
+    ("at", "most"): "at_most",
+    ("no", "more", "than"): "at_most",
+    ("not", "more", "than"): "at_most",
+    ("about",): "approximate",
+    ("around",): "approximate",
+    ("some",): "approximate",
+    ("roughly",): "approximate",
+    ("close", "to"): "approximate",
+    ("approximately",): "approximate",
+    ("approx",): "approximate",
+    ("an", "estimated"): "approximate",
+    ("estimated",): "approximate",
+    ("circa",): "approximate",
+    ("a", "total", "of"): "exact",
+    ("exactly",): "exact",
+    ("precisely",): "exact",
+}
+_QUALIFIER_LENGTHS = sorted({len(key) for key in _QUALIFIERS}, reverse=True)
+_QUALIFIER_FIRST = frozenset(key[0] for key in _QUALIFIERS)
+_STARTERS = (
+    _QUALIFIER_FIRST
+    | _UNITS.keys()
+    | _TENS.keys()
+    | _VAGUE.keys()
+    | _VAGUE_HEADS
+    | {"a", "an", "between", "from"}
+)
+"""Lower-cased words that can start an amount (anything else must start with a digit)."""
+
+
+class Token(NamedTuple):
+    """One token of a text with its character offsets (``text[start:end] == text``)."""
+
+    text: str
+    lower: str
+    start: int
+    end: int
+
+
+class QuantityMatch(NamedTuple):
+    """Where a qualified amount sits in a token list: see :func:`match_quantity`."""
+
+    start: int
+    value_start: int
+    end: int
+    quantity: Quantity
+
+
+class _Number(NamedTuple):
+    end: int  # index of the first token after the number
+    value: int
+    scale: int  # trailing multiplier (1_000_000 for "3 million"), 1 when none
+    vague: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """A qualified amount and the range it implies.
+
+    ``value_text`` is the number part as written, without the qualifier ("5,000" for
+    "nearly 5,000", "20 and 25" for "between 20 and 25").
+    """
+
+    low: int | None
+    best: int | None
+    high: int | None
+    qualifier: Qualifier
+    value_text: str
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split text into word, number and punctuation tokens with offsets.
+
+    Parameters
+    ----------
+    text
+        Any string.
+
+    Returns
+    -------
+    list[Token]
+        Tokens in order; whitespace is dropped, every other character belongs to a token.
+
+    Examples
+    --------
+    >>> [t.text for t in tokenize("3.9-million people, Ukraine's 5,000")]
+    ['3.9', '-', 'million', 'people', ',', "Ukraine's", '5,000']
+    >>> tokenize("Kyiv 12")[1]
+    Token(text='12', lower='12', start=5, end=7)
+    """
+    return [
+        Token(match.group(), match.group().lower(), match.start(), match.end())
+        for match in _TOKEN_RE.finditer(text)
+    ]
+
+
+def _digits_value(token: str) -> float | None:
+    """Read "5,000", "3.9" or "2014"; ``None`` for "1,2,3", "1.2.3" or absurdly long digits."""
+    if "," in token:
+        if not re.fullmatch(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?", token):
+            return None
+        token = token.replace(",", "")
+    if token.count(".") > 1:
+        return None
+    whole, _, fraction = token.partition(".")
+    if len(whole.lstrip("0")) > MAX_DIGITS or len(fraction) > MAX_DIGITS:
+        return None
+    return float(token) if fraction else int(whole)
+
+
+def _adjacent(tokens: Sequence[Token], i: int) -> bool:
+    """Whether token ``i`` starts where token ``i - 1`` ends (no whitespace between)."""
+    return 0 < i < len(tokens) and tokens[i - 1].end == tokens[i].start
+
+
+def _match_digits(tokens: Sequence[Token], i: int) -> _Number | None:
+    value = _digits_value(tokens[i].text)
+    if value is None:
+        return None
+    j = i + 1
+    scale = 1
+    # a scale word, maybe hyphenated: "3.9 million", "3.9-million", "1.5m", "2bn"
+    k = j + 1 if j < len(tokens) and tokens[j].text in HYPHENS and _adjacent(tokens, j) else j
+    if k < len(tokens):
+        word = tokens[k].lower
+        if word in _SCALES or word == "hundred":
+            scale = _SCALES.get(word, 100)
+        elif word in _SHORT_SCALES and k == j and (
+            _adjacent(tokens, k) or word in _SPACED_SHORT_SCALES
+        ):
+            scale = _SHORT_SCALES[word]
+        if scale > 1:
+            j = k + 1
+    total = value * scale
+    if total != int(total):  # "3.9" alone is not a count
+        return None
+    return _Number(j, int(total), scale, vague=False)
+
+
+def _match_words(tokens: Sequence[Token], i: int) -> _Number | None:
+    """Longest well-formed number in words from token ``i`` ("two hundred and fifty")."""
+    n = len(tokens)
+    total = 0
+    current = 0
+    last = ""  # "unit", "ten", "hundred", "scale", "dozen"
+    end = i
+    scale = 1
+    j = i
+    if tokens[i].lower in {"a", "an"}:
+        if i + 1 < n and tokens[i + 1].lower in {"dozen", "hundred", "thousand", "million"}:
+            current = 1
+            last = "a"
+            j = i + 1
+        else:
+            return None
+    while j < n:
+        word = tokens[j].lower
+        if word in _UNITS and last in {"", "ten", "hundred", "and", "scale"}:
+            if last == "ten" and not 0 < _UNITS[word] < 10:
+                break
+            current += _UNITS[word]
+            last = "unit"
+        elif word in _TENS and last in {"", "hundred", "and", "scale"}:
+            current += _TENS[word]
+            last = "ten"
+        elif word == "hundred" and last in {"unit", "a", "ten"} and current < 100:
+            current *= 100
+            last = "hundred"
+            scale = 100
+        elif word in _SCALES and last in {"unit", "ten", "hundred", "a"}:
+            total += current * _SCALES[word]
+            current = 0
+            last = "scale"
+            scale = _SCALES[word]
+        elif word == "dozen" and last in {"unit", "a"} and current < 100:
+            current *= 12
+            last = "dozen"
+            scale = 12
+        elif (
+            word == "and"
+            and last in {"hundred", "scale"}
+            and j + 1 < n
+            and (tokens[j + 1].lower in _UNITS or tokens[j + 1].lower in _TENS)
+        ):
+            last = "and"
+            j += 1
+            continue
+        elif (
+            word in HYPHENS
+            and last == "ten"
+            and _adjacent(tokens, j)
+            and j + 1 < n
+            and tokens[j + 1].lower in _UNITS
+            and _adjacent(tokens, j + 1)
+        ):
+            j += 1
+            continue
+        else:
+            break
+        j += 1
+        end = j
+        if last in {"unit", "ten"}:
+            scale = 1
+    if end == i or last in {"a", "and"}:
+        return None
+    return _Number(end, total + current, scale, vague=False)
+
+
+def _match_vague(tokens: Sequence[Token], i: int) -> _Number | None:
+    """Read a vague amount: dozens, tens of thousands, several hundred (ACLED values)."""
+    n = len(tokens)
+    word = tokens[i].lower
+    j = i
+    if word in _VAGUE:
+        value = _VAGUE[word]
+        j = i + 1
+        if (
+            j + 1 < n
+            and tokens[j].lower == "of"
+            and tokens[j + 1].lower in _VAGUE_MULTIPLIERS
+            and _VAGUE_MULTIPLIERS[tokens[j + 1].lower] > value
+        ):
+            value *= _VAGUE_MULTIPLIERS[tokens[j + 1].lower]
+            j += 2
+    else:
+        if word == "a" and i + 1 < n and tokens[i + 1].lower == "few":
+            j = i + 1
+        elif word not in _VAGUE_HEADS:
+            return None
+        j += 1
+        if j >= n or tokens[j].lower not in _VAGUE_SCALES:
+            return None
+        value = _VAGUE_SCALES[tokens[j].lower]
+        j += 1
+    if j < n and tokens[j].lower == "of" and (j + 1 == n or tokens[j + 1].lower[:1].isalpha()):
+        j += 1  # "dozens of people": the "of" belongs to the amount
+    return _Number(j, value, 1, vague=True)
+
+
+def match_number(tokens: Sequence[Token], i: int) -> tuple[int, int, bool] | None:
+    """Read the number that starts at token ``i``.
+
+    Parameters
+    ----------
+    tokens
+        Output of :func:`tokenize`.
+    i
+        Index of the first token.
+
+    Returns
+    -------
+    tuple[int, int, bool] or None
+        ``(end, value, vague)``: the index of the first token after the number, its value
+        and whether it is a vague amount; ``None`` when no number starts at ``i``.
+
+    Examples
+    --------
+    >>> match_number(tokenize("twenty-three people"), 0)
+    (3, 23, False)
+    >>> match_number(tokenize("dozens of people"), 0)
+    (2, 12, True)
+    """
+    number = _match_any(tokens, i)
+    return None if number is None else (number.end, number.value, number.vague)
+
+
+def _match_any(tokens: Sequence[Token], i: int) -> _Number | None:
+    if not 0 <= i < len(tokens):
+        return None
+    first = tokens[i].text[:1]
+    if "0" <= first <= "9":
+        number = _match_digits(tokens, i)
+        if number is None:
+            return None
+        # "3 dozen", "5 hundred thousand" are rare; digits + word scale is handled above
+        return number
+    return _match_vague(tokens, i) or _match_words(tokens, i)
+
+
+def _with_scale(first: _Number, second: _Number) -> int:
+    """Spread the second number's scale over the first: "3 to 4 million" is 3,000,000+."""
+    if first.scale == 1 and second.scale >= 1_000 and first.value < 1_000:
+        return first.value * second.scale
+    return first.value
+
+
+def _range(low: int, high: int, text: str) -> Quantity:
+    low, high = min(low, high), max(low, high)
+    if low == high:
+        return Quantity(low, low, low, "exact", text)
+    return Quantity(low, None, high, "range", text)
+
+
+def _span_text(text: str, tokens: Sequence[Token], i: int, j: int) -> str:
+    return text[tokens[i].start : tokens[j - 1].end]
+
+
+def match_quantity(
+    tokens: Sequence[Token], i: int, *, text: str | None = None
+) -> QuantityMatch | None:
+    """Read a qualified amount that starts at token ``i``.
+
+    Parameters
+    ----------
+    tokens
+        Output of :func:`tokenize`.
+    i
+        Index of the first token (the qualifier's, if there is one).
+    text
+        The tokenized text, used for ``value_text``; tokens are joined with spaces without it.
+
+    Returns
+    -------
+    QuantityMatch or None
+        Token indices of the amount (``start``), of its number (``value_start``, after any
+        qualifier) and of the first token after it (``end``), with the amount; ``None`` when
+        no amount starts at ``i``.
+
+    Examples
+    --------
+    >>> tokens = tokenize("killing at least seven")
+    >>> found = match_quantity(tokens, 1)
+    >>> found.start, found.value_start, found.end
+    (1, 3, 4)
+    >>> found.quantity
+    Quantity(low=7, best=7, high=None, qualifier='at_least', value_text='seven')
+    >>> match_quantity(tokens, 0) is None
+    True
+    """
+    n = len(tokens)
+    if not 0 <= i < n:
+        return None
+    word = tokens[i].lower
+    if word not in _STARTERS and not "0" <= word[:1] <= "9":
+        return None
+    if text is None:
+        text = " ".join(t.text for t in tokens)
+        offset = 0
+        rebuilt: list[Token] = []
+        for token in tokens:
+            rebuilt.append(token._replace(start=offset, end=offset + len(token.text)))
+            offset += len(token.text) + 1
+        tokens = rebuilt
+
+    # "between 20 and 25", "from 20 to 25"
+    if word in {"between", "from"}:
+        first = _match_any(tokens, i + 1)
+        joiner = "and" if word == "between" else "to"
+        if (
+            first is not None
+            and not first.vague
+            and first.end < n
+            and tokens[first.end].lower == joiner
+        ):
+            second = _match_any(tokens, first.end + 1)
+            if second is not None and not second.vague:
+                value_text = _span_text(text, tokens, i + 1, second.end)
+                quantity = _range(_with_scale(first, second), second.value, value_text)
+                return QuantityMatch(i, i + 1, second.end, quantity)
+        return None
+
+    qualifier: Qualifier = "exact"
+    k = i
+    for length in _QUALIFIER_LENGTHS if word in _QUALIFIER_FIRST else ():
+        key = tuple(t.lower for t in tokens[i : i + length])
+        if len(key) == length and key in _QUALIFIERS:
+            qualifier = _QUALIFIERS[key]
+            k = i + length
+            break
+    number = _match_any(tokens, k)
+    if number is None:
+        return None
+    value_text = _span_text(text, tokens, k, number.end)
+    if number.vague:
+        quantity = Quantity(number.value, number.value, None, "vague", value_text)
+        return QuantityMatch(i, k, number.end, quantity)
+
+    # "20 to 25", "20-25", "two or three"
+    j = number.end
+    if j + 1 < n and qualifier in {"exact", "approximate"}:
+        link = tokens[j]
+        spaced_ok = link.lower in {"to", "or"}
+        dash_ok = link.text in HYPHENS and (
+            (_adjacent(tokens, j) and _adjacent(tokens, j + 1)) or link.text != "-"
+        )
+        if spaced_ok or dash_ok:
+            second = _match_any(tokens, j + 1)
+            if second is not None and not second.vague and second.value >= number.value:
+                value_text = _span_text(text, tokens, k, second.end)
+                quantity = _range(_with_scale(number, second), second.value, value_text)
+                return QuantityMatch(i, k, second.end, quantity)
+
+    value = number.value
+    quantity = {
+        "exact": Quantity(value, value, value, "exact", value_text),
+        "at_least": Quantity(value, value, None, "at_least", value_text),
+        "at_most": Quantity(None, value, value, "at_most", value_text),
+        "approximate": Quantity(value, value, value, "approximate", value_text),
+    }[qualifier]
+    return QuantityMatch(i, k, number.end, quantity)
+
+
+def parse_number(text: str) -> int | None:
+    """Read one number written in digits, words or both.
+
+    Parameters
+    ----------
+    text
+        The number alone, e.g. "5,000", "3.9 million", "twenty-three", "a dozen".
+
+    Returns
+    -------
+    int or None
+        The value; vague amounts take ACLED's lower bounds (dozens = 12, hundreds = 100).
+        ``None`` when ``text`` is not exactly one whole number (decimals without a scale,
+        dates, digit strings longer than :data:`MAX_DIGITS`).
+
+    Examples
+    --------
+    >>> parse_number("5,000")
+    5000
+    >>> parse_number("3.9 million")
+    3900000
+    >>> parse_number("3.9-million")
+    3900000
+    >>> parse_number("1.5m")
+    1500000
+    >>> parse_number("twenty-three")
+    23
+    >>> parse_number("nearly four million") is None  # a qualifier: use parse_quantity
+    True
+    >>> parse_number("two hundred and fifty")
+    250
+    >>> parse_number("a dozen"), parse_number("a hundred"), parse_number("dozens")
+    (12, 100, 12)
+    >>> parse_number("tens of thousands")
+    10000
+    >>> parse_number("3.9") is None, parse_number("seven people") is None
+    (True, True)
+    """
+    tokens = tokenize(text)
+    if not tokens:
+        return None
+    number = _match_any(tokens, 0)
+    if number is None or number.end != len(tokens):
+        return None
+    return number.value
+
+
+def parse_quantity(phrase: str) -> Quantity | None:
+    """Read a qualified amount and the range it implies.
+
+    Parameters
+    ----------
+    phrase
+        The amount alone with its qualifier: "at least 12", "nearly 5,000", "up to 400",
+        "between 20 and 25", "dozens of".
+
+    Returns
+    -------
+    Quantity or None
+        ``None`` when ``phrase`` is not exactly one amount.
+
+    Examples
+    --------
+    >>> parse_quantity("at least 12")
+    Quantity(low=12, best=12, high=None, qualifier='at_least', value_text='12')
+    >>> parse_quantity("nearly 5,000")
+    Quantity(low=None, best=5000, high=5000, qualifier='at_most', value_text='5,000')
+    >>> parse_quantity("about 210")
+    Quantity(low=210, best=210, high=210, qualifier='approximate', value_text='210')
+    >>> parse_quantity("between 20 and 25")
+    Quantity(low=20, best=None, high=25, qualifier='range', value_text='20 and 25')
+    >>> parse_quantity("3 to 4 million")
+    Quantity(low=3000000, best=None, high=4000000, qualifier='range', value_text='3 to 4 million')
+    >>> parse_quantity("dozens of")
+    Quantity(low=12, best=12, high=None, qualifier='vague', value_text='dozens of')
+    >>> parse_quantity("some 400,000").qualifier
+    'approximate'
+    >>> parse_quantity("many people") is None
+    True
+    """
+    tokens = tokenize(phrase)
+    if not tokens:
+        return None
+    found = match_quantity(tokens, 0, text=phrase)
+    if found is None or found.end != len(tokens):
+        return None
+    return found.quantity

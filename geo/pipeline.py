@@ -1,0 +1,270 @@
+"""The one place that wires the stages together.
+
+    articles -> mentions -> figures/events -> reconciled events, zones -> layers -> maps
+
+``extract`` runs the per-article stages (they need nothing but the article and the
+gazetteer, so a distributed engine can map them over partitions); ``reduce`` runs the
+cross-article stages; ``build`` does both and writes every layer and the map atomically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+
+from geo.events import build_events
+from geo.figures import extract_figures
+from geo.ingest import Problem, read_articles
+from geo.layers import LAYER_NAMES, casualties_layer, events_layer, places_layer, zones_layer
+from geo.reconcile import reconcile
+from geo.resolve import geoparse
+from geo.sentences import split_sentences
+from geo.types import Article, Event, Figure, Mention, Zone
+from geo.zones import Statement, build_zones, find_statements
+
+logger = logging.getLogger(__name__)
+
+EXAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "examples" / "corpus"
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleResult:
+    """What one article yielded: the unit a distributed engine ships between workers."""
+
+    article: Article
+    mentions: tuple[Mention, ...]
+    figures: tuple[Figure, ...]
+    figure_events: tuple[str | None, ...]
+    events: tuple[Event, ...]
+    statements: tuple[Statement, ...]
+
+
+@dataclass(slots=True)
+class BuildSummary:
+    """Counts reported at the end of a build, and the problems met on the way."""
+
+    articles: int = 0
+    places: int = 0
+    events: int = 0
+    figures: int = 0
+    casualty_records: int = 0
+    zones: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    outputs: list[Path] = field(default_factory=list)
+
+
+def _statement_events(article: Article, statements: Sequence[Statement]) -> list[Event]:
+    """Statements of intent (pledges) and withdrawals as events, coded the PLOVER way."""
+    events: list[Event] = []
+    for st in statements:
+        if st.plover is None:
+            continue
+        for mention in st.places:
+            if mention.place is None:
+                continue
+            digest = hashlib.sha1(
+                f"{article.id}|{mention.place.id}|{st.start}|{st.plover}".encode(),
+                usedforsecurity=False,
+            ).hexdigest()[:12]
+            events.append(
+                Event(
+                    id="ev-" + digest,
+                    article=article.id,
+                    event_type="Strategic developments",
+                    sub_event_type="Other",
+                    date=article.date,
+                    date_precision="day" if article.date else None,
+                    place=mention.place,
+                    precision=mention.precision,
+                    quote=st.quote,
+                    plover=st.plover,
+                    actor=st.actor,
+                    source=article.source,
+                )
+            )
+    return events
+
+
+def extract(article: Article) -> ArticleResult:
+    """Run every per-article stage on one article."""
+    mentions = geoparse(article)
+    sentences = split_sentences(article.text)
+    figures = extract_figures(article.text, sentences=sentences)
+    events, figure_events = build_events(article, mentions, figures, sentences)
+    statements = find_statements(article, mentions, sentences)
+    events = events + _statement_events(article, statements)
+    return ArticleResult(
+        article=article,
+        mentions=tuple(mentions),
+        figures=tuple(figures),
+        figure_events=tuple(figure_events.get(i) for i in range(len(figures))),
+        events=tuple(events),
+        statements=tuple(statements),
+    )
+
+
+def reduce(results: Sequence[ArticleResult]) -> dict[str, gpd.GeoDataFrame]:
+    """Cross-article stages: reconcile events, build zones, assemble the four layers."""
+    all_events = [e for r in results for e in r.events]
+    records = reconcile(all_events)
+    zones: list[Zone] = build_zones(s for r in results for s in r.statements)
+    layers = {
+        "places": places_layer((r.article.id, r.mentions) for r in results),
+        "events": events_layer(all_events),
+        "casualties": casualties_layer(records),
+        "zones": zones_layer(zones),
+    }
+    logger.info("layers: %s", ", ".join(f"{name} {len(layers[name])}" for name in LAYER_NAMES))
+    return layers
+
+
+def date_range(results: Iterable[ArticleResult]) -> tuple[str | None, str | None]:
+    """Earliest and latest article dates."""
+    dates = sorted(r.article.date for r in results if r.article.date)
+    return (dates[0], dates[-1]) if dates else (None, None)
+
+
+def build(
+    inputs: Sequence[str | Path] | None = None,
+    out_dir: str | Path = ".",
+    *,
+    render: bool = True,
+    progress: Callable[[int, int], Any] | None = None,
+) -> BuildSummary:
+    """Read articles, run every stage and write ``layers/`` and ``maps/`` under ``out_dir``.
+
+    Parameters
+    ----------
+    inputs
+        Files or folders of articles; the bundled example corpus when empty or ``None``.
+    out_dir
+        Folder that receives ``layers/*.geojson`` and ``maps/index.html``.
+    render
+        Whether to write the HTML map.
+    progress
+        Called as ``progress(done, total)`` after each article.
+    """
+    from geo.export import write_geojson
+    from geo.render import render_map
+
+    paths = [Path(p) for p in inputs] if inputs else [EXAMPLE_CORPUS]
+    articles, problems = read_articles(paths)
+    summary = BuildSummary(problems=list(problems), articles=len(articles))
+    results: list[ArticleResult] = []
+    for done, article in enumerate(articles, 1):
+        results.append(extract(article))
+        if progress is not None:
+            progress(done, len(articles))
+    layers = reduce(results)
+    out = Path(out_dir)
+    for name in LAYER_NAMES:
+        path = out / "layers" / f"{name}.geojson"
+        write_geojson(layers[name], path)
+        summary.outputs.append(path)
+    if render:
+        from geo.gazetteer import get_gazetteer
+
+        first, last = date_range(results)
+        title = "Conflict events"
+        if first and last:
+            title += f", {first}" + (f" to {last}" if last != first else "")
+        basemap = get_gazetteer().areas_frame()
+        html = render_map(layers, out / "maps" / "index.html", basemap=basemap, title=title)
+        summary.outputs.append(Path(html))
+    summary.places = len(layers["places"])
+    summary.events = len(layers["events"])
+    summary.casualty_records = len(layers["casualties"])
+    summary.zones = len(layers["zones"])
+    summary.figures = sum(len(r.figures) for r in results)
+    return summary
+
+
+def article_json(result: ArticleResult) -> dict[str, object]:
+    """The JSON object ``geo extract --json`` prints for one article."""
+    art = result.article
+    mentions = []
+    for m in result.mentions:
+        p = m.place
+        mentions.append(
+            {
+                "start": m.start,
+                "end": m.end,
+                "text": m.text,
+                "id": p.id if p else None,
+                "name": p.name if p else None,
+                "kind": p.kind if p else None,
+                "lat": p.lat if p else None,
+                "lon": p.lon if p else None,
+                "country": p.country if p else None,
+                "admin1": p.admin1 if p else None,
+                "precision": m.precision,
+                "role": m.role,
+                "score": m.score,
+                "qualifier": m.qualifier,
+                "runner_up": m.runner_up.id if m.runner_up else None,
+                "runner_up_score": m.runner_up_score,
+            }
+        )
+    event_places = {e.id: e for e in result.events}
+    figures = []
+    for f, eid in zip(result.figures, result.figure_events, strict=True):
+        ev = event_places.get(eid) if eid else None
+        place = ev.place if ev else None
+        figures.append(
+            {
+                "kind": f.kind,
+                "low": f.low,
+                "best": f.best,
+                "high": f.high,
+                "qualifier": f.qualifier,
+                "victims": f.victims,
+                "attribution": f.attribution,
+                "hedge": f.hedge,
+                "text": f.text,
+                "start": f.start,
+                "end": f.end,
+                "place": {
+                    "id": place.id,
+                    "name": place.name,
+                    "lat": place.lat,
+                    "lon": place.lon,
+                    "precision": ev.precision if ev else None,
+                }
+                if place
+                else None,
+                "event": eid,
+            }
+        )
+    events = []
+    for e in result.events:
+        events.append(
+            {
+                "id": e.id,
+                "event_type": e.event_type,
+                "sub_event_type": e.sub_event_type,
+                "date": e.date,
+                "date_precision": e.date_precision,
+                "place": e.place.name if e.place else None,
+                "place_id": e.place.id if e.place else None,
+                "precision": e.precision,
+                "plover": e.plover,
+                "actor": e.actor,
+                "quote": e.quote,
+                "figures": [f.text for f in e.figures],
+            }
+        )
+    return {
+        "article": art.id,
+        "date": art.date,
+        "title": art.title,
+        "source": art.source,
+        "mentions": mentions,
+        "figures": figures,
+        "events": events,
+    }

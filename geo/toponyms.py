@@ -1,0 +1,587 @@
+"""Find place names in article text: spans with character offsets, before resolution.
+
+Recognition looks up capitalised word runs in the gazetteer's name index, longest match
+first, and keeps the evidence the resolver needs: the trailing admin word ("the Kyiv
+region"), the preposition before the name ("near", "around", "the outskirts of"), a
+following "X, Y" container, the dateline, and whether the name is a demonym. Spans that
+are people ("Governor Vitaliy Kim", "Irina, an engineer"), months, titles or ordinary
+sentence-initial words are dropped here, so the resolver never sees them.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from geo import settings
+from geo.gazetteer import normalize_name
+
+logger = logging.getLogger(__name__)
+
+ToponymKind = Literal["name", "admin", "direction", "demonym"]
+
+MAX_TOKENS = 6
+"""Longest name, in words, that recognition tries ("Bosnia and Herzegovina" is 3)."""
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’ʼ`](?![sS]\b)[^\W\d_]+)*", re.UNICODE)
+_CONNECTORS = frozenset(
+    """
+    of de del della di da do dos das du des la le les los las el al am an upon on sur en y
+    and the i
+    """.split()
+)
+_ADMIN_WORDS = {
+    "region": "admin",
+    "regions": "admin",
+    "oblast": "admin",
+    "oblasts": "admin",
+    "province": "admin",
+    "provinces": "admin",
+    "governorate": "admin",
+    "direction": "direction",
+    "directions": "direction",
+}
+_NEAR_WORDS = {
+    "near": "near",
+    "nearby": "near",
+    "outside": "near",
+    "around": "around",
+    "outskirts": "outskirts",
+    "suburbs": "outskirts",
+    "suburb": "outskirts",
+    "surrounding": "around",
+    "towards": "near",
+    "toward": "near",
+}
+_ORIGIN_WORDS = frozenset(
+    """
+    from fled fleeing flee left leaving escaped
+    """.split()
+)
+_LOCATIVE_WORDS = frozenset(
+    """
+    in at near around outside into on across to toward towards from of through inside over
+    within throughout between outskirts
+    """.split()
+)
+_TITLES = frozenset(
+    """
+    president presidents governor gov mayor minister ministers secretary general gen lt
+    lieutenant col colonel major maj captain capt sergeant sgt mr mrs ms miss dr prof
+    professor sen senator rep representative judge justice chancellor premier pope king
+    queen prince princess sheikh ambassador commander chief spokesman spokeswoman
+    spokesperson officer deputy admiral adm bishop rev reverend father sister brother
+    saint st cardinal patriarch emperor tsar czar sir lord lady dame chairman chairwoman
+    director head leader coach councillor councilman councilwoman commissioner adviser
+    advisor aide envoy negotiator analyst correspondent reporter editor author writer
+    journalist photographer doctor nurse engineer teacher student resident residents
+    witness mr. mrs. ms. dr. gov. sen. rep. gen. lt. col. capt. sgt. prof. rev. st.
+    """.split()
+)
+_NOT_PLACES = frozenset(
+    """
+    january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday i we you he she they it this
+    that these those there here the a an and or but if then when while as at by for from
+    in into of on to with without about after before during since until over under up down
+    out off said says say told tell asked ask added add noted wrote according also however
+    meanwhile still yet more most many much some any all each every both either neither
+    other another such no not nor so than too very can could may might must shall should
+    will would is are was were be been being have has had do does did god allah christmas
+    easter ramadan eid news online today tomorrow yesterday tonight morning evening night
+    week weekend month year mr mrs ms dr north south east west northern southern eastern
+    western central union seven mark
+    """.split()
+)
+_METONYM_VERBS = frozenset(
+    """
+    said says say told denied denies deny proposed proposes propose accused accuses accuse
+    demanded demands demand warned warns warn insisted insists rejected rejects reject
+    announced announces claimed claims agreed agrees wants want offered offers called
+    calls urged urges hopes hoped refused refuses responded responds insists threatened
+    threatens condemned condemns blamed blames recognised recognized recognises recognizes
+    believes believed signed signs sent sends imposed imposes sanctioned vowed vows
+    promised promises pledged pledges insisted argued asked asks expects expected
+    """.split()
+)
+_METONYM_NOUNS = frozenset(
+    """
+    proposal proposals demand demands position positions government governments delegation
+    delegations negotiator negotiators leadership officials official diplomats diplomat
+    statement statements decision decisions offer offers response embassy envoy president
+    prime ministry foreign sanctions policy policies leaders leader
+    """.split()
+)
+_DATELINE = re.compile(
+    r"\A\s*(?P<places>[A-Z][A-Z .'’\-/]+?(?:,\s*[A-Z][A-Za-z .'’\-]+?)*)"
+    r"(?:,\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8}))?"
+    r"\s*(?:\([^)]{1,40}\))?\s*[-—–]"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Toponym:
+    """A recognised place-name span and the local evidence around it."""
+
+    start: int
+    end: int
+    text: str
+    key: str
+    kind: ToponymKind
+    rows: tuple[int, ...]  # gazetteer rows whose names match ``key``
+    qualifier: str | None = None  # "near", "around", "outskirts", "direction", "region"
+    container: tuple[int, ...] = ()  # rows of a following ", Y" or "in the Y region"
+    sentence_initial: bool = False
+    dateline: bool = False
+    role_hint: str | None = None  # "metonym", "origin", "demonym"
+    country: str | None = None  # demonym's country code
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    start: int
+    end: int
+    text: str
+    lower: str
+    cap: bool
+    upper: bool
+    sentence_initial: bool
+
+
+class NameIndex:
+    """A read-only view of the gazetteer's name keys, loaded once per process.
+
+    Parameters
+    ----------
+    lookup
+        Function from a normalised key to the gazetteer rows that carry it.
+    """
+
+    def __init__(
+        self,
+        lookup: Callable[[str], Sequence[int]],
+        kinds: Sequence[str] = (),
+        populations: Sequence[int] = (),
+    ) -> None:
+        self._lookup = lookup
+        self._kinds = kinds
+        self._populations = populations
+
+    def kind(self, row: int) -> str:
+        """Kind of the gazetteer entry at ``row`` ("settlement" when unknown)."""
+        return self._kinds[row] if row < len(self._kinds) else "settlement"
+
+    def largest(self, rows: Sequence[int]) -> int:
+        """Largest population among ``rows`` (0 when none is known)."""
+        return max((self._populations[r] for r in rows if r < len(self._populations)), default=0)
+
+    @functools.lru_cache(maxsize=200_000)  # noqa: B019 - one index per process
+    def rows(self, key: str) -> tuple[int, ...]:
+        """Gazetteer rows for a normalised key (empty when unknown)."""
+        return tuple(self._lookup(key))
+
+
+@functools.cache
+def _default_index() -> NameIndex:
+    from geo.gazetteer import get_gazetteer
+
+    gaz = get_gazetteer()
+    kinds = gaz.column("kind").to_pylist()
+    populations = [p or 0 for p in gaz.column("population").to_pylist()]
+    return NameIndex(gaz.lookup_key, kinds, populations)
+
+
+@functools.cache
+def demonyms() -> dict[str, str]:
+    """Demonym or adjective (casefolded) -> ISO country code, from the bundled table."""
+    path = Path(settings.data_dir) / "demonyms.tsv"
+    table: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        code, _, words = line.partition("\t")
+        for word in words.split(","):
+            table.setdefault(word.strip().casefold(), code.strip())
+    return table
+
+
+@functools.cache
+def _first_names() -> frozenset[str]:
+    """Casefolded given names (gender-guesser's dictionary of about 45,000 names)."""
+    import gender_guesser.detector as gg
+
+    detector = gg.Detector(case_sensitive=False)
+    return frozenset(detector.names)
+
+
+@functools.cache
+def _given_name(word: str) -> bool:
+    """Whether a casefolded word is a given name and not an everyday English word."""
+    return word in _first_names() and word not in _NOT_PLACES and _common_word(word) < 5.5
+
+
+@functools.cache
+def _common_word(word: str) -> float:
+    """Zipf frequency of ``word`` in English text (wordfreq); 0 for unknown words."""
+    import wordfreq
+
+    return float(wordfreq.zipf_frequency(word, "en"))
+
+
+def _tokens(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    for match in _WORD.finditer(text):
+        start, end = match.span()
+        word = match.group()
+        j = start - 1
+        while j >= 0 and text[j] in " \t\"'“”‘’«»([":
+            j -= 1
+        initial = (
+            j < 0 or text[j] in ".!?\n:;—–•|" or (text[j] == "-" and j > 0 and text[j - 1] == " ")
+        )
+        tokens.append(
+            _Token(
+                start=start,
+                end=end,
+                text=word,
+                lower=word.casefold(),
+                cap=word[0].isupper(),
+                upper=len(word) > 1 and word.isupper(),
+                sentence_initial=initial,
+            )
+        )
+    return tokens
+
+
+def _joinable(text: str, left: _Token, right: _Token) -> bool:
+    """Whether two tokens are separated only by what a multi-word name may contain."""
+    gap = text[left.end : right.start]
+    return gap in {" ", "-", "‐", "–", ". ", "."} or (gap == "'" and right.lower in {"s"})
+
+
+def _dateline_end(text: str) -> int:
+    """End offset of a wire dateline ("KYIV, Ukraine, March 29 (Reuters) -"), or 0."""
+    match = _DATELINE.match(text[:200])
+    return match.end() if match else 0
+
+
+def find_toponyms(text: str, *, index: NameIndex | None = None) -> list[Toponym]:
+    """Recognise place names in ``text``.
+
+    Parameters
+    ----------
+    text
+        The article text; offsets in the result index into it.
+    index
+        Name index to look spans up in; defaults to the bundled gazetteer's.
+
+    Returns
+    -------
+    list of Toponym
+        Non-overlapping spans sorted by start offset, including demonyms.
+    """
+    index = index or _default_index()
+    tokens = _tokens(text)
+    dateline_end = _dateline_end(text)
+    demonym_table = demonyms()
+    found: list[Toponym] = []
+    i = 0
+    n_tokens = len(tokens)
+    while i < n_tokens:
+        tok = tokens[i]
+        if not tok.cap:
+            i += 1
+            continue
+        in_dateline = tok.end <= dateline_end
+        match = _longest_match(text, tokens, i, index, dateline=in_dateline)
+        if match is None:
+            country = demonym_table.get(tok.lower)
+            if country is not None and not tok.upper:
+                found.append(_demonym(text, tokens, i, country, index))
+            i += 1
+            continue
+        j, key, rows = match
+        span_start, span_end = tok.start, tokens[j].end
+        kind: ToponymKind = "name"
+        qualifier: str | None = None
+        # Trailing admin words: "the Kyiv region", "Donetsk oblast", "Chernihiv directions".
+        if j + 1 < n_tokens and _joinable(text, tokens[j], tokens[j + 1]):
+            word = tokens[j + 1].lower
+            if word in _ADMIN_WORDS:
+                kind = "direction" if _ADMIN_WORDS[word] == "direction" else "admin"
+                qualifier = "direction" if kind == "direction" else "region"
+                full_key = normalize_name(text[span_start : tokens[j + 1].end])
+                full_rows = index.rows(full_key) if kind == "admin" else ()
+                if full_rows:
+                    rows, key = full_rows, full_key
+                    span_end = tokens[j + 1].end
+                    j += 1
+        if not _keep(text, tokens, i, j, key, rows, in_dateline, index):
+            i = j + 1
+            continue
+        found.append(
+            Toponym(
+                start=span_start,
+                end=span_end,
+                text=text[span_start:span_end],
+                key=key,
+                kind=kind,
+                rows=rows,
+                qualifier=qualifier or _near_word(text, tokens, i),
+                sentence_initial=tok.sentence_initial,
+                dateline=in_dateline,
+                role_hint=_role_hint(text, tokens, i, j),
+            )
+        )
+        i = j + 1
+    found = _coordinated_admin(text, tokens, found, index)
+    found = _with_containers(text, found)
+    logger.debug("recognised %d toponyms in %d characters", len(found), len(text))
+    return found
+
+
+def _longest_match(
+    text: str, tokens: list[_Token], i: int, index: NameIndex, *, dateline: bool
+) -> tuple[int, str, tuple[int, ...]] | None:
+    """The longest run of tokens from ``i`` whose normalised text is a gazetteer key."""
+    last = i
+    limit = min(len(tokens), i + MAX_TOKENS)
+    while last + 1 < limit and _joinable(text, tokens[last], tokens[last + 1]):
+        nxt = tokens[last + 1]
+        if not (nxt.cap or nxt.lower in _CONNECTORS or (dateline and nxt.upper)):
+            break
+        last += 1
+    for j in range(last, i - 1, -1):
+        if not tokens[j].cap:
+            continue
+        surface = text[tokens[i].start : tokens[j].end]
+        key = normalize_name(surface)
+        rows = index.rows(key)
+        if rows:
+            return j, key, rows
+    return None
+
+
+def _keep(
+    text: str,
+    tokens: list[_Token],
+    i: int,
+    j: int,
+    key: str,
+    rows: tuple[int, ...],
+    in_dateline: bool,
+    index: NameIndex,
+) -> bool:
+    """Reject spans that are people, calendar words or ordinary capitalised words."""
+    first = tokens[i]
+    single = i == j
+    if single and first.lower in _NOT_PLACES:
+        return False
+    if key in _NOT_PLACES:
+        return False
+    if in_dateline:
+        return True
+    if single and first.lower.rstrip(".") in _TITLES:
+        return False
+    if single and first.upper and len(first.text) <= 5 and not _has_area(rows, index):
+        return False  # an acronym (NATO, EU, TASS) unless it names a country (UK, USA)
+    prev = tokens[i - 1] if i > 0 else None
+    nxt = tokens[j + 1] if j + 1 < len(tokens) else None
+    prev_joined = prev is not None and _joinable(text, prev, first)
+    next_joined = nxt is not None and _joinable(text, tokens[j], nxt)
+    # A title before the name: "Governor Vitaliy Kim", "President Zelenskiy".
+    k = i - 1
+    while k >= 0 and tokens[k].cap and _joinable(text, tokens[k], tokens[k + 1]):
+        if tokens[k].lower.rstrip(".") in _TITLES:
+            return False
+        k -= 1
+    if prev is not None and prev_joined and prev.lower.rstrip(".") in _TITLES:
+        return False
+    # Surname after a given name: "Mark Hertling", "Vitaliy Kim", "Denis Pushilin".
+    if prev is not None and prev_joined and prev.cap and single and _given_name(prev.lower):
+        return False
+    # Given name before a surname: "Vladimir Medinsky", "Irina Vereshchuk".
+    if (
+        single
+        and _given_name(first.lower)
+        and next_joined
+        and nxt is not None
+        and nxt.cap
+        and not nxt.upper
+        and normalize_name(nxt.text) not in demonyms()
+    ):
+        return False
+    # A lone given name in apposition: "Irina, an engineer, said".
+    if single and _given_name(first.lower) and _appositive(text, tokens[j].end):
+        return False
+    # Ordinary English words: capitalised only because they open a sentence, or a common
+    # word capitalised mid-sentence ("War", "Republic") that names only small places.
+    if single and not first.upper and _common_word(first.lower) >= 4.0:
+        if first.sentence_initial and not _has_area(rows, index):
+            after = tokens[i + 1].lower if i + 1 < len(tokens) else ""
+            return after in _METONYM_VERBS and index.largest(rows) >= 100_000
+        return (
+            _has_area(rows, index, admin1=_common_word(first.lower) < 5.0)
+            or index.largest(rows) >= 50_000
+        )
+    return True
+
+
+def _has_area(rows: tuple[int, ...], index: NameIndex, *, admin1: bool = True) -> bool:
+    kinds = {"country", "region", "continent", "sea"} | ({"admin1"} if admin1 else set())
+    return any(index.kind(r) in kinds for r in rows)
+
+
+_APPOSITIVE = re.compile(r",\s+(?:an?|the|who|\d{1,3}\b)", re.IGNORECASE)
+
+
+def _appositive(text: str, end: int) -> bool:
+    return _APPOSITIVE.match(text, end) is not None
+
+
+def _near_word(text: str, tokens: list[_Token], i: int) -> str | None:
+    """Spatial qualifier in the few words before token ``i`` ("near", "outskirts of")."""
+    for k in range(i - 1, max(-1, i - 5), -1):
+        word = tokens[k].lower
+        if word in _NEAR_WORDS:
+            if word in {"outskirts", "suburbs", "suburb"} and tokens[k + 1].lower != "of":
+                return None
+            return _NEAR_WORDS[word]
+        if word not in {
+            "the",
+            "of",
+            "city",
+            "town",
+            "village",
+            "areas",
+            "area",
+            "region",
+            "southern",
+            "northern",
+            "eastern",
+            "western",
+            "central",
+        }:
+            return None
+    return None
+
+
+def _role_hint(text: str, tokens: list[_Token], i: int, j: int) -> str | None:
+    """A role suggested by the words around the span: metonym or origin."""
+    after = text[tokens[j].end : tokens[j].end + 3]
+    possessive = after[:2] in {"'s", "’s"}
+    nxt = tokens[j + 1] if j + 1 < len(tokens) else None
+    if nxt is not None and possessive and nxt.lower == "s":
+        nxt = tokens[j + 2] if j + 2 < len(tokens) else None
+    if nxt is not None:
+        gap = text[tokens[j].end : nxt.start]
+        if possessive and nxt.lower in _METONYM_NOUNS:
+            return "metonym"
+        if gap.strip() in {"", "'s", "’s"} and nxt.lower in _METONYM_VERBS and not possessive:
+            return "metonym"
+    if i > 0:
+        prev = tokens[i - 1].lower
+        prev2 = tokens[i - 2].lower if i > 1 else ""
+        if prev in _ORIGIN_WORDS or (prev == "from" and prev2 in _ORIGIN_WORDS):
+            return "origin"
+    return None
+
+
+def _demonym(text: str, tokens: list[_Token], i: int, country: str, index: NameIndex) -> Toponym:
+    tok = tokens[i]
+    return Toponym(
+        start=tok.start,
+        end=tok.end,
+        text=tok.text,
+        key=tok.lower,
+        kind="demonym",
+        rows=(),
+        sentence_initial=tok.sentence_initial,
+        role_hint="demonym",
+        country=country,
+    )
+
+
+def _coordinated_admin(
+    text: str, tokens: list[_Token], found: list[Toponym], index: NameIndex
+) -> list[Toponym]:
+    """Spread a plural admin word back over a coordination.
+
+    In "the Kyiv and Chernihiv directions" or "Donetsk and Luhansk regions" the first name
+    carries the same qualifier as the last.
+    """
+    out = list(found)
+    for pos in range(len(out) - 1):
+        left, right = out[pos], out[pos + 1]
+        if right.kind not in {"admin", "direction"} or left.kind != "name":
+            continue
+        between = text[left.end : right.start].strip().casefold()
+        if between not in {"and", ",", "or", "and the", ", and"}:
+            continue
+        tail = text[right.end : right.end + 16].casefold()
+        plural = (
+            right.kind == "direction"
+            or right.text.casefold().endswith(("regions", "oblasts"))
+            or tail.lstrip().startswith(("regions", "oblasts", "directions", "provinces"))
+        )
+        if not plural:
+            continue
+        rows = left.rows
+        if right.kind == "admin":
+            admin_rows = index.rows(normalize_name(f"{left.text} region"))
+            rows = admin_rows or rows
+        out[pos] = Toponym(
+            start=left.start,
+            end=left.end,
+            text=left.text,
+            key=left.key,
+            kind=right.kind,
+            rows=rows,
+            qualifier=right.qualifier,
+            sentence_initial=left.sentence_initial,
+            dateline=left.dateline,
+            role_hint=left.role_hint,
+        )
+    return out
+
+
+def _with_containers(text: str, found: list[Toponym]) -> list[Toponym]:
+    """Attach "X, Y" and "X in (the) Y (region)" containers as evidence to X."""
+    out: list[Toponym] = []
+    for pos, top in enumerate(found):
+        container: tuple[int, ...] = ()
+        if pos + 1 < len(found):
+            nxt = found[pos + 1]
+            between = text[top.end : nxt.start].casefold()
+            if nxt.kind != "demonym" and re.fullmatch(
+                r"(?:'s|’s)?\s*(?:,|\bin(?: the)?|\bof(?: the)?|\(|,? (?:in|of) the)\s*", between
+            ):
+                container = nxt.rows
+        out.append(
+            Toponym(
+                start=top.start,
+                end=top.end,
+                text=top.text,
+                key=top.key,
+                kind=top.kind,
+                rows=top.rows,
+                qualifier=top.qualifier,
+                container=container,
+                sentence_initial=top.sentence_initial,
+                dateline=top.dateline,
+                role_hint=top.role_hint,
+                country=top.country,
+            )
+        )
+    return out
+
+
+def sentence_of(offsets: Sequence[int], position: int) -> int:
+    """Index of the sentence (given sorted start offsets) that holds ``position``."""
+    return max(0, bisect.bisect_right(list(offsets), position) - 1)

@@ -1,0 +1,294 @@
+"""Statements about areas -> zones: pledged de-escalation, active fighting, sieges, recaptures.
+
+A statement is a sentence that pledges to reduce or withdraw (PLOVER CONCEDE when declared,
+RETREAT when carried out), reports fighting, a siege or recaptured ground, and names places.
+Each named place becomes a polygon by a stated method:
+
+- an oblast, region or "direction" -> the admin-1 polygons of the gazetteer
+  (the Kyiv direction -> Kyiv Oblast and Kyiv City);
+- a city -> a buffer of ``settings.fighting_buffer_km`` around it ("around X"), computed in
+  an azimuthal equidistant projection centred on the city, so the radius is in metres.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+from shapely import wkb
+from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import unary_union
+
+from geo import settings
+from geo.gazetteer import Gazetteer, get_gazetteer
+from geo.types import Article, Mention, Place, Zone, ZoneKind
+
+logger = logging.getLogger(__name__)
+
+STRATEGY = "zones.rules.v1"
+
+_PLEDGE = re.compile(
+    r"\b(?:reduce|reducing|scale down|scaling down|scaled down|de-?escalat\w*|cut back|wind down|"
+    r"pull back|pulling back|withdraw|withdrawing|withdrawal|drastically reduce|curtail)\b",
+    re.I,
+)
+_PROMISE = re.compile(
+    r"\b(?:promis\w*|pledg\w*|vow\w*|decision was made|decided|will|would|to reduce|"
+    r"announced|said it was|saying it was|agreed|intends?|plans?)\b",
+    re.I,
+)
+_DONE = re.compile(
+    r"\b(?:withdrew|pulled out|have left|had left|retreated|completed (?:the|their) withdrawal)\b",
+    re.I,
+)
+_FIGHTING = re.compile(
+    r"\b(?:heavy fighting|fighting|fierce battles?|battles? for|clashes|shelling|bombardment|"
+    r"under (?:heavy )?fire|offensive|assault|street battles|intense attacks?)\b",
+    re.I,
+)
+_SIEGE = re.compile(r"\b(?:besieged|under siege|encircled|surrounded|blockaded|cut off)\b", re.I)
+_RECAPTURE = re.compile(
+    r"\b(?:recaptur\w*|retook|retaken|retaking|liberated|regained control)\b", re.I
+)
+_CLAUSE_END = re.compile(
+    r";|\bwhile\b|\bbut\b|\bwhereas\b|\bas well as\b|, and (?:the|a)\b|\.\s|[”\"]"
+)
+_NEGATED = re.compile(r"\b(?:no|not|never|denied)\b[^.]{0,30}\b(?:fighting|shelling)\b", re.I)
+_SPEAKS = re.compile(
+    r"(?:'s|’s)?(?:\s+(?:[A-Z][\w.'’-]*|of|for))*?\s+(?:has\s+|had\s+|have\s+)?"
+    r"(?:told|said|says|saying|announced|promised|pledged|vowed|decided|declared|proposed)\b"
+)
+_ACTOR_REACH = 80
+
+
+def _actor(sentence: str, offset: int, mentions: Sequence[Mention]) -> str | None:
+    """The party making a statement, from who speaks in the sentence.
+
+    That is the country of the first government, state or demonym mention whose words lead
+    to a speech or promise verb ("Russia promised", "Russian Deputy Defence Minister
+    Alexander Fomin told").
+    """
+    for m in mentions:
+        rel = m.end - offset
+        if not 0 <= rel <= len(sentence) or m.place is None or m.role not in {"metonym", "demonym"}:
+            continue
+        if m.place.kind != "country" and m.role != "metonym":
+            continue
+        if _SPEAKS.match(sentence[rel : rel + _ACTOR_REACH]):
+            return m.place.name
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """A sentence that says something about areas, with its places and coding."""
+
+    zone: ZoneKind
+    places: tuple[Mention, ...]
+    quote: str
+    start: int
+    end: int
+    actor: str | None
+    plover: str | None
+    article: str
+    date: str | None
+
+
+def _areal(m: Mention) -> bool:
+    return (
+        m.place is not None
+        and m.role in {"location", "origin"}
+        and m.place.kind in {"settlement", "admin1", "region"}
+    )
+
+
+def find_statements(
+    article: Article, mentions: Sequence[Mention], sentences: Sequence[tuple[int, int]]
+) -> list[Statement]:
+    """Statements of pledged de-escalation, fighting, sieges and recaptures in an article."""
+    found: list[Statement] = []
+    for start, end in sentences:
+        sentence = article.text[start:end]
+        places = tuple(m for m in mentions if start <= m.start < end and _areal(m))
+        if not places:
+            continue
+        kinds: list[tuple[ZoneKind, str | None]] = []
+        if _PLEDGE.search(sentence) and (_PROMISE.search(sentence) or "direction" in sentence):
+            kinds.append(("pledged_deescalation", "CONCEDE"))
+        elif _DONE.search(sentence):
+            kinds.append(("withdrawal", "RETREAT"))
+        if _FIGHTING.search(sentence) and not _NEGATED.search(sentence) and not kinds:
+            kinds.append(("active_fighting", None))
+        if _SIEGE.search(sentence):
+            kinds.append(("besieged", None))
+        if _RECAPTURE.search(sentence):
+            kinds.append(("recaptured", None))
+        actor = _actor(sentence, start, [m for m in mentions if start <= m.start < end])
+        quote = " ".join(sentence.split())
+        for zone, plover in kinds:
+            chosen = _places_for(zone, sentence, start, places)
+            if chosen:
+                found.append(
+                    Statement(
+                        zone=zone,
+                        places=chosen,
+                        quote=quote,
+                        start=start,
+                        end=end,
+                        actor=actor,
+                        plover=plover,
+                        article=article.id,
+                        date=article.date,
+                    )
+                )
+    return found
+
+
+def _places_for(
+    zone: ZoneKind, sentence: str, offset: int, places: tuple[Mention, ...]
+) -> tuple[Mention, ...]:
+    """The places a statement of a kind is about.
+
+    For sieges and recaptures only the places the keyword governs (in its clause) count;
+    a pledge names its directions or areas.
+    """
+    if zone in {"pledged_deescalation", "withdrawal"}:
+        pattern = _PLEDGE if zone == "pledged_deescalation" else _DONE
+        keep: list[Mention] = []
+        for match in pattern.finditer(sentence):
+            clause = _CLAUSE_END.search(sentence, match.end())
+            stop = clause.start() if clause else len(sentence)
+            keep.extend(
+                m for m in places if match.start() <= m.start - offset < stop and m not in keep
+            )
+        return tuple(keep)
+    if zone in {"besieged", "recaptured"}:
+        pattern = _SIEGE if zone == "besieged" else _RECAPTURE
+        keep = []
+        for m in places:
+            rel = m.start - offset
+            window_text = sentence[max(0, rel - 60) : rel + len(m.text) + 40]
+            if pattern.search(window_text):
+                keep.append(m)
+        return tuple(keep)
+    return places
+
+
+def _metric_buffer(place: Place, km: float) -> BaseGeometry:
+    """A circle of ``km`` around a place, drawn in a projection centred on it."""
+    aeqd = f"+proj=aeqd +lat_0={place.lat} +lon_0={place.lon} +datum=WGS84 +units=m +no_defs"
+    series = gpd.GeoSeries([Point(place.lon, place.lat)], crs="EPSG:4326").to_crs(aeqd)
+    return series.buffer(km * 1000.0, quad_segs=16).to_crs("EPSG:4326").iloc[0]
+
+
+def place_polygon(
+    mention: Mention,
+    gazetteer: Gazetteer,
+    *,
+    zone: ZoneKind = "active_fighting",
+    buffer_km: float | None = None,
+) -> tuple[BaseGeometry, str] | None:
+    """A polygon for a place a statement names, and the method that drew it.
+
+    Named oblasts and regions are their admin polygons. A city in a pledge ("the Kyiv
+    direction", "around Kyiv") is the oblast named after it plus the admin-1 unit holding
+    it; a city where fighting, a siege or a recapture is reported is a metric buffer.
+    """
+    place = mention.place
+    if place is None:
+        return None
+    km = settings.fighting_buffer_km if buffer_km is None else buffer_km
+    if zone == "recaptured" and buffer_km is None:
+        km = 10.0
+    if place.kind in {"admin1", "region"}:
+        geom = gazetteer.geometry(place.id)
+        if geom is not None:
+            return geom, f"{place.kind}:{place.id}"
+    if place.kind != "settlement":
+        return None
+    directional = mention.qualifier == "direction" or (
+        zone == "pledged_deescalation"
+        and (mention.qualifier is not None or (place.population or 0) >= 100_000)
+    )
+    if directional:
+        ids = _direction_areas(place, gazetteer)
+        geoms = [g for g in (gazetteer.geometry(i) for i in ids) if g is not None]
+        if geoms:
+            return unary_union(geoms), "direction:" + "+".join(ids)
+    return _metric_buffer(place, km), f"buffer:{km:g}km:{place.id}"
+
+
+def _direction_areas(place: Place, gazetteer: Gazetteer) -> list[str]:
+    """Admin-1 areas a "X direction" covers: the one holding X and the oblast named after X."""
+    ids: list[str] = []
+    if place.admin1_id:
+        ids.append(place.admin1_id)
+    for cand in gazetteer.candidates(
+        f"{place.name} Oblast", country=place.country, limit=3, kinds=("admin1",)
+    ):
+        if cand.place.id not in ids and cand.primary:
+            ids.append(cand.place.id)
+            break
+    return sorted(ids)
+
+
+def build_zones(
+    statements: Iterable[Statement],
+    *,
+    gazetteer: Gazetteer | None = None,
+    buffer_km: float | None = None,
+) -> list[Zone]:
+    """One zone per kind and place; every statement about it is kept as a source.
+
+    The zone's quote and date are its earliest statement's; ``sources`` lists every article.
+    """
+    gaz = gazetteer or get_gazetteer()
+    grouped: dict[tuple[ZoneKind, str], list[tuple[Statement, Mention]]] = {}
+    for statement in statements:
+        for mention in statement.places:
+            if mention.place is not None:
+                grouped.setdefault((statement.zone, mention.place.id), []).append(
+                    (statement, mention)
+                )
+    zones: list[Zone] = []
+    for (zone_kind, place_id), reports in sorted(grouped.items()):
+        reports.sort(key=lambda r: (r[0].date or "9999", r[0].article, r[0].start))
+        drawn = None
+        for _, mention in sorted(reports, key=lambda r: r[1].qualifier != "direction"):
+            drawn = place_polygon(mention, gaz, zone=zone_kind, buffer_km=buffer_km)
+            if drawn is not None:
+                break
+        if drawn is None:
+            continue
+        statement, mention = reports[0]
+        assert mention.place is not None
+        actors = sorted({s.actor for s, _ in reports if s.actor})
+        zid = (
+            "zn-"
+            + hashlib.sha1(f"{zone_kind}|{place_id}".encode(), usedforsecurity=False).hexdigest()[
+                :12
+            ]
+        )
+        zones.append(
+            Zone(
+                id=zid,
+                zone=zone_kind,
+                places=(place_id,),
+                place_names=(mention.place.name,),
+                date=statement.date,
+                actor=actors[0] if actors else None,
+                quote=statement.quote,
+                method=drawn[1],
+                article=statement.article,
+                geometry_wkb=wkb.dumps(drawn[0]),
+                plover=statement.plover,
+                sources=tuple(sorted({s.article for s, _ in reports})),
+            )
+        )
+    logger.info("built %d zones", len(zones))
+    return zones

@@ -1,0 +1,138 @@
+"""Tests for geo.numbers: number words, digits, qualifiers and the ranges they imply."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo.numbers import Quantity, match_quantity, parse_number, parse_quantity, tokenize
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12", 12),
+        ("5,000", 5000),
+        ("400,000", 400_000),
+        ("3.9 million", 3_900_000),
+        ("3.9-million", 3_900_000),
+        ("1.5m", 1_500_000),
+        ("2bn", 2_000_000_000),
+        ("4 million", 4_000_000),
+        ("seven", 7),
+        ("Twenty-three", 23),
+        ("twenty three", 23),
+        ("four million", 4_000_000),
+        ("a dozen", 12),
+        ("two dozen", 24),
+        ("a hundred", 100),
+        ("two hundred", 200),
+        ("two hundred and fifty", 250),
+        ("a thousand", 1000),
+        ("one hundred thousand", 100_000),
+        ("zero", 0),
+        ("tens", 10),
+        ("dozens", 12),
+        ("scores", 20),
+        ("hundreds", 100),
+        ("thousands", 1000),
+        ("millions", 1_000_000),
+        ("tens of thousands", 10_000),
+        ("hundreds of thousands", 100_000),
+        ("several hundred", 100),
+        ("a few thousand", 1000),
+    ],
+)
+def test_parse_number(text: str, expected: int) -> None:
+    assert parse_number(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "3.9",  # a decimal without a scale is not a count
+        "1,2,3",
+        "12,34",
+        "1.2.3",
+        "seven people",
+        "nearly four million",  # qualified: parse_quantity's job
+        "one two",
+        "twenty eleven",
+        "a",
+        "hundred",
+        "March 29",
+        "9" * 5000,  # would exceed Python's int-string limit; must not raise
+        "1" + "0" * 100,
+    ],
+)
+def test_parse_number_rejects(text: str) -> None:
+    assert parse_number(text) is None
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("12", Quantity(12, 12, 12, "exact", "12")),
+        ("a total of 12", Quantity(12, 12, 12, "exact", "12")),
+        ("at least 12", Quantity(12, 12, None, "at_least", "12")),
+        ("more than 100", Quantity(100, 100, None, "at_least", "100")),
+        ("over 100", Quantity(100, 100, None, "at_least", "100")),
+        ("upwards of 60", Quantity(60, 60, None, "at_least", "60")),
+        ("more than a dozen", Quantity(12, 12, None, "at_least", "a dozen")),
+        ("nearly 5,000", Quantity(None, 5000, 5000, "at_most", "5,000")),
+        ("nearly four million", Quantity(None, 4_000_000, 4_000_000, "at_most", "four million")),
+        ("almost 4 million", Quantity(None, 4_000_000, 4_000_000, "at_most", "4 million")),
+        ("up to 400", Quantity(None, 400, 400, "at_most", "400")),
+        ("as many as 3,000", Quantity(None, 3000, 3000, "at_most", "3,000")),
+        ("fewer than 10", Quantity(None, 10, 10, "at_most", "10")),
+        ("less than 10", Quantity(None, 10, 10, "at_most", "10")),
+        ("about 210", Quantity(210, 210, 210, "approximate", "210")),
+        ("around 1,000", Quantity(1000, 1000, 1000, "approximate", "1,000")),
+        ("some 400,000", Quantity(400_000, 400_000, 400_000, "approximate", "400,000")),
+        ("roughly 70", Quantity(70, 70, 70, "approximate", "70")),
+        ("close to 2,000", Quantity(2000, 2000, 2000, "approximate", "2,000")),
+        ("approximately 90", Quantity(90, 90, 90, "approximate", "90")),
+        ("an estimated 1.5m", Quantity(1_500_000, 1_500_000, 1_500_000, "approximate", "1.5m")),
+        ("between 20 and 25", Quantity(20, None, 25, "range", "20 and 25")),
+        ("from 20 to 25", Quantity(20, None, 25, "range", "20 to 25")),
+        ("20 to 25", Quantity(20, None, 25, "range", "20 to 25")),
+        ("20-25", Quantity(20, None, 25, "range", "20-25")),
+        ("20–25", Quantity(20, None, 25, "range", "20–25")),  # an en dash
+        ("two or three", Quantity(2, None, 3, "range", "two or three")),
+        ("some 20-25", Quantity(20, None, 25, "range", "20-25")),
+        ("3 to 4 million", Quantity(3_000_000, None, 4_000_000, "range", "3 to 4 million")),
+        ("between 25 and 20", Quantity(20, None, 25, "range", "25 and 20")),
+        ("between 5 and 5", Quantity(5, 5, 5, "exact", "5 and 5")),
+        ("dozens of", Quantity(12, 12, None, "vague", "dozens of")),
+        ("tens of thousands", Quantity(10_000, 10_000, None, "vague", "tens of thousands")),
+        ("hundreds", Quantity(100, 100, None, "vague", "hundreds")),
+        ("thousands", Quantity(1000, 1000, None, "vague", "thousands")),
+    ],
+)
+def test_parse_quantity(phrase: str, expected: Quantity) -> None:
+    assert parse_quantity(phrase) == expected
+
+
+@pytest.mark.parametrize(
+    "phrase", ["", "at least", "many people", "the first", "between 20", "12 people", "some"]
+)
+def test_parse_quantity_rejects(phrase: str) -> None:
+    assert parse_quantity(phrase) is None
+
+
+def test_match_quantity_reports_token_positions() -> None:
+    tokens = tokenize("the toll rose to at least 20 people")
+    found = match_quantity(tokens, 4)
+    assert found is not None
+    assert (found.start, found.value_start, found.end) == (4, 6, 7)
+    assert [t.text for t in tokens[found.start : found.end]] == ["at", "least", "20"]
+    assert match_quantity(tokens, 99) is None
+    assert match_quantity(tokens, -1) is None
+
+
+def test_tokenize_keeps_offsets_for_unicode() -> None:
+    text = "İstanbul: 5,000 — Ωmega’s 3.9-million"
+    tokens = tokenize(text)
+    assert all(text[t.start : t.end] == t.text for t in tokens)
+    assert "5,000" in [t.text for t in tokens]

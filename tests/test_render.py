@@ -1,0 +1,255 @@
+"""Tests for geo.render: Python-side state, HTML fragments, then the page in Chromium."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from browser import open_page, requires_browser
+from test_export import XSS_IMG, XSS_LINK, XSS_SCRIPT, sample_layers
+
+from geo import render
+from geo._errors import InputError
+
+WORLD = Path("/usr/share/qgis/resources/data/world_map.gpkg")
+POINT_CLASSES = ("geo-places", "geo-events", "geo-casualties")
+ALL_CLASSES = ("geo-boundaries", "geo-pledged", "geo-fighting", *POINT_CLASSES)
+
+
+@pytest.fixture(scope="module")
+def basemap() -> gpd.GeoDataFrame:
+    if not WORLD.exists():
+        pytest.skip(f"Natural Earth basemap {WORLD} is not installed")
+    countries = gpd.read_file(WORLD, layer="countries").assign(kind="country")
+    provinces = gpd.read_file(WORLD, layer="states_provinces").assign(kind="admin1")
+    columns = ["kind", "geometry"]
+    return gpd.GeoDataFrame(
+        pd.concat([countries[columns], provinces[columns]], ignore_index=True), crs="EPSG:4326"
+    )
+
+
+@pytest.fixture(scope="module")
+def sample_html(tmp_path_factory: pytest.TempPathFactory, basemap: gpd.GeoDataFrame) -> Path:
+    out = tmp_path_factory.mktemp("map") / "map.html"
+    return render.render_map(sample_layers(), out, basemap=basemap, title="War in Ukraine")
+
+
+# ----------------------------------------------------------------------------- Python side
+
+
+def test_build_map_state(basemap: gpd.GeoDataFrame) -> None:
+    fmap, added = render.build_map(sample_layers(), basemap=basemap, title="T")
+    assert [layer.name for layer in added] == [
+        "Boundaries",
+        "Pledged zones",
+        "Fighting zones",
+        "Places",
+        "Events",
+        "Casualties",
+    ]
+    counts = {layer.name: layer.features for layer in added}
+    assert counts["Fighting zones"] == 2 and counts["Pledged zones"] == 1
+    assert counts["Casualties"] == 5 and not any(layer.clustered for layer in added)
+    assert fmap.default_js == [] and fmap.default_css == []
+    (south, west), (north, east) = fmap.get_bounds()
+    # Mariupol (37.55 E, 47.10 N) to Chernihiv (51.51 N) plus the zone buffers.
+    assert 46 < south < 47.0 and 29.5 < west < 30.5 and 51.5 < north < 52.5 and 37.5 < east < 38.5
+
+
+def test_clusters_above_threshold() -> None:
+    _, added = render.build_map(sample_layers(), basemap=None, cluster_threshold=4)
+    clustered = {layer.name for layer in added if layer.clustered}
+    assert clustered == {"Places", "Events", "Casualties"}
+
+
+def test_casualty_radius_scales_with_sqrt() -> None:
+    big = render.casualty_radius(5000, 5000)
+    quarter = render.casualty_radius(1250, 5000)
+    assert big == render.MAX_RADIUS and quarter == pytest.approx(big / 2, abs=0.1)
+    assert render.casualty_radius(None, 5000) == render.UNKNOWN_RADIUS
+    assert render.casualty_radius(1, 5000) == render.MIN_RADIUS
+
+
+def test_popup_shows_ranges_and_sources() -> None:
+    row = sample_layers()["casualties"].set_index("id").loc["cas-mariupol"].to_dict()
+    popup = render.casualty_popup({**row, "place": "Mariupol"})
+    assert "killed 5,000 (low 5,000 – high 5,000)" in popup
+    assert "per city council" in popup and "per mayor" in popup and "hedge: up to" in popup
+    assert "Disputed" in popup
+    assert "&lt;script&gt;" in popup and "<script>" not in popup
+
+
+def test_missing_crs_fails() -> None:
+    layers = sample_layers()
+    layers["events"] = gpd.GeoDataFrame(
+        layers["events"].drop(columns="geometry"), geometry=list(layers["events"].geometry)
+    )
+    with pytest.raises(InputError, match="layer 'events' has no CRS"):
+        render.build_map(layers, basemap=None)
+
+
+def test_unknown_layer_name_fails() -> None:
+    with pytest.raises(InputError, match="unknown layer names \\['roads'\\]"):
+        render.build_map({"roads": sample_layers()["places"]}, basemap=None)
+
+
+# ----------------------------------------------------------------------------- HTML
+
+
+def test_html_has_no_network_references(sample_html: Path) -> None:
+    page = sample_html.read_text(encoding="utf-8")
+    assert not re.search(r"<script[^>]+src=[\"']?(https?:)?//", page)
+    assert not re.search(r"<link[^>]+href=[\"']?(https?:)?//", page)
+    assert not re.search(r"@import|url\(\s*['\"]?(https?:)?//", page)
+    for cdn in ("cdn.jsdelivr.net", "code.jquery.com", "bootstrap", "fontawesome", "cdnjs"):
+        assert cdn not in page
+    assert 'data-asset="leaflet"' in page and 'data-asset="markercluster"' in page
+
+
+def test_html_has_layers_legend_title(sample_html: Path) -> None:
+    page = sample_html.read_text(encoding="utf-8")
+    for name in ("Pledged zones", "Fighting zones", "Casualties", "Events", "Places", "Boundaries"):
+        assert f'"{name}"' in page  # the layer control's entries
+    assert 'id="geo-legend"' in page and "Pledged de-escalation" in page
+    assert "<h1>War in Ukraine</h1>" in page
+    assert "2022-02-24 – 2022-03-29" in page
+    assert "L.markerClusterGroup({" not in page  # 5 points: nothing to cluster
+
+
+def test_html_escapes_article_text(sample_html: Path) -> None:
+    page = sample_html.read_text(encoding="utf-8")
+    for payload in (XSS_SCRIPT, XSS_IMG, XSS_LINK):
+        assert payload not in page
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in page
+    assert "&lt;img src=x onerror=&quot;window.__pwned=1&quot;&gt;" in page
+    assert "&lt;a href=&quot;javascript:window.__pwned=1&quot;&gt;" in page
+
+
+def test_title_is_escaped(tmp_path: Path) -> None:
+    out = render.render_map(
+        sample_layers(), tmp_path / "m.html", basemap=None, title="<b>bold</b> & co"
+    )
+    page = out.read_text(encoding="utf-8")
+    assert "<h1>&lt;b&gt;bold&lt;/b&gt; &amp; co</h1>" in page
+
+
+def test_render_is_deterministic(tmp_path: Path, basemap: gpd.GeoDataFrame) -> None:
+    first = render.render_map(sample_layers(), tmp_path / "a.html", basemap=basemap)
+    second = render.render_map(sample_layers(), tmp_path / "b.html", basemap=basemap)
+    assert first.read_bytes() == second.read_bytes()
+    assert "map_00000000000000000000000000000001" in first.read_text(encoding="utf-8")
+
+
+def test_empty_layers_are_left_out(tmp_path: Path) -> None:
+    layers = {name: gdf.iloc[0:0] for name, gdf in sample_layers().items()}
+    layers["places"] = sample_layers()["places"]
+    fmap, added = render.build_map(layers, basemap=None)
+    assert [layer.name for layer in added] == ["Places"]
+    page = render.render_html(fmap)
+    assert '"Casualties"' not in page
+
+
+def test_tiles_optional() -> None:
+    fmap, _ = render.build_map(sample_layers(), basemap=None)
+    assert "tile.openstreetmap.org" not in render.render_html(fmap)
+    fmap, _ = render.build_map(sample_layers(), basemap=None, tiles=True)
+    assert "tile.openstreetmap.org" in render.render_html(fmap)
+
+
+# ----------------------------------------------------------------------------- browser
+
+
+def _synthetic_events(n: int) -> gpd.GeoDataFrame:
+    rng = np.random.default_rng(7)
+    lon = rng.uniform(23.0, 39.5, n)
+    lat = rng.uniform(45.5, 51.8, n)
+    killed = rng.integers(0, 30, n)
+    return gpd.GeoDataFrame(
+        {
+            "id": [f"ev-{i:06d}" for i in range(n)],
+            "event_type": "Explosions/Remote violence",
+            "sub_event_type": "Shelling/artillery/missile attack",
+            "date": [f"2022-03-{1 + i % 28:02d}" for i in range(n)],
+            "date_precision": "day",
+            "place": [f"Place {i % 997}" for i in range(n)],
+            "place_id": [f"gn:{700000 + i % 997}" for i in range(n)],
+            "precision": 1,
+            "killed_low": killed,
+            "killed_best": killed,
+            "killed_high": killed,
+            "injured_low": None,
+            "injured_best": None,
+            "injured_high": None,
+            "article": [f"a{i % 5000}" for i in range(n)],
+            "quote": "Shelling hit the town centre overnight, officials said.",
+            "plover": None,
+            "actor": None,
+            "source": "Synthetic",
+        },
+        geometry=gpd.points_from_xy(lon, lat),
+        crs="EPSG:4326",
+    )
+
+
+def _count(page: object, css: str) -> int:
+    return int(page.evaluate(f"document.querySelectorAll({css!r}).length"))  # type: ignore[attr-defined]
+
+
+@pytest.mark.browser
+@requires_browser
+def test_page_draws_offline(sample_html: Path, tmp_path: Path) -> None:
+    shot = tmp_path / "map.png"
+    with open_page(sample_html, screenshot=shot) as page:
+        assert page.evaluate("typeof L") == "object"
+        for css_class in ALL_CLASSES:
+            assert _count(page, f"path.{css_class}") > 0, css_class
+        assert _count(page, "#geo-legend") == 1
+        assert _count(page, ".leaflet-control-layers-overlays label") == 6
+        assert _count(page, ".geo-label") == 5  # permanent place names
+        # Open every popup: prebuilt popup HTML is inserted only now.
+        opened = page.evaluate(
+            """() => {
+              const map = Object.keys(window).filter(k => k.startsWith('map_'))
+                .map(k => window[k]).find(v => v instanceof L.Map);
+              let n = 0, text = '';
+              map.eachLayer(layer => {
+                if (layer.getPopup && layer.getPopup()) {
+                  layer.openPopup(); n += 1;
+                  text += layer.getPopup().getElement().textContent;
+                }
+              });
+              return [n, text];
+            }"""
+        )
+        assert opened[0] == 5 + 5 + 5 + 3
+        assert XSS_SCRIPT in opened[1]  # shown as text ...
+        assert page.evaluate("typeof window.__pwned") == "undefined"  # ... never run
+        assert _count(page, ".leaflet-popup-content img, .leaflet-popup-content a") == 0
+    assert not page.report.errors, page.report.errors
+    assert not page.report.blocked
+    assert shot.stat().st_size > 20_000
+
+
+@pytest.mark.browser
+@requires_browser
+def test_large_layer_loads(tmp_path: Path) -> None:
+    n = 100_000
+    started = time.perf_counter()
+    out = render.render_map({"events": _synthetic_events(n)}, tmp_path / "big.html", basemap=None)
+    render_seconds = time.perf_counter() - started
+    size_mb = out.stat().st_size / 1e6
+    assert size_mb < 60
+    with open_page(out, screenshot=tmp_path / "big.png", timeout_ms=60_000) as page:
+        assert page.evaluate("typeof L.markerClusterGroup") == "function"
+        drawn = page.report.load_seconds + page.wait_for(".marker-cluster", timeout_ms=60_000)
+        assert _count(page, ".marker-cluster") > 0
+    assert not page.report.errors, page.report.errors
+    print(
+        f"100k events: {size_mb:.1f} MB, render {render_seconds:.1f} s, "
+        f"load {page.report.load_seconds:.1f} s, clusters drawn after {drawn:.1f} s"
+    )
