@@ -200,9 +200,18 @@ def build_cmd(
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Output folder for layers/ and maps/.")
     ] = Path(),
+    engine: Annotated[str, typer.Option("--engine", help="local or dask.")] = "local",
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="dask scheduler address (dask engine).")
+    ] = None,
+    partitions: Annotated[
+        int | None, typer.Option("--partitions", min=1, help="Partitions (dask engine).")
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Regenerate every layer and the map."""
+    if engine not in {"local", "dask"}:
+        raise _fail(f"unknown engine {engine!r}; expected 'local' or 'dask'")
     _configure_logging(verbose)
     from rich.progress import Progress
 
@@ -213,6 +222,9 @@ def build_cmd(
         summary = build(
             inputs or None,
             out,
+            engine=engine,  # type: ignore[arg-type]
+            scheduler=scheduler,
+            partitions=partitions,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     err = _stderr()

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import geopandas as gpd
 
@@ -136,6 +136,9 @@ def build(
     *,
     render: bool = True,
     progress: Callable[[int, int], Any] | None = None,
+    engine: Literal["local", "dask"] = "local",
+    scheduler: str | None = None,
+    partitions: int | None = None,
 ) -> BuildSummary:
     """Read articles, run every stage and write ``layers/`` and ``maps/`` under ``out_dir``.
 
@@ -149,18 +152,30 @@ def build(
         Whether to write the HTML map.
     progress
         Called as ``progress(done, total)`` after each article.
+    engine
+        ``"local"`` runs in this process; ``"dask"`` maps the per-article stages over
+        partitions on dask.distributed (a LocalCluster unless ``scheduler`` is given).
+    scheduler
+        Address of a running dask scheduler, e.g. ``tcp://10.0.0.5:8786``.
+    partitions
+        Number of partitions for the dask engine (default: two per worker).
     """
     from geo.export import write_geojson
     from geo.render import render_map
 
     paths = [Path(p) for p in inputs] if inputs else [EXAMPLE_CORPUS]
-    articles, problems = read_articles(paths)
-    summary = BuildSummary(problems=list(problems), articles=len(articles))
-    results: list[ArticleResult] = []
-    for done, article in enumerate(articles, 1):
-        results.append(extract(article))
-        if progress is not None:
-            progress(done, len(articles))
+    if engine == "dask":
+        from geo.distributed import extract_dask
+
+        results, problems = extract_dask(paths, scheduler=scheduler, partitions=partitions)
+    else:
+        articles, problems = read_articles(paths)
+        results = []
+        for done, article in enumerate(articles, 1):
+            results.append(extract(article))
+            if progress is not None:
+                progress(done, len(articles))
+    summary = BuildSummary(problems=list(problems), articles=len(results))
     layers = reduce(results)
     out = Path(out_dir)
     for name in LAYER_NAMES:

@@ -1,30 +1,20 @@
 """Property-based tests for geo.numbers, geo.sentences and geo.figures (hypothesis).
 
-300 examples per test by default; ``GEO_HYPOTHESIS_PROFILE=thorough`` (or
-``pytest --hypothesis-profile=thorough`` once the profiles live in conftest.py) runs 10,000.
+300 examples per test by default; ``pytest --hypothesis-profile=thorough`` runs 10,000
+(profiles are registered in conftest.py).
 """
 
 from __future__ import annotations
 
 import itertools
-import os
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from geo.figures import extract_figures
 from geo.numbers import parse_number, parse_quantity
 from geo.sentences import split_sentences
-
-settings.register_profile(
-    "default", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
-settings.register_profile(
-    "thorough", max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck)
-)
-if os.environ.get("GEO_HYPOTHESIS_PROFILE"):
-    settings.load_profile(os.environ["GEO_HYPOTHESIS_PROFILE"])
 
 _UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen "
 _UNITS += "fourteen fifteen sixteen seventeen eighteen nineteen"
