@@ -904,7 +904,7 @@ def build_entries(sources: dict[str, Path]) -> tuple[list[Entry], list[Area]]:
         entry.names.extend((alias, "alias") for alias in aliases)
         entries.append(entry)
 
-    for slug, name, members, aliases in WORLD_REGIONS:
+    for slug, name, _members, aliases in WORLD_REGIONS:
         area = area_by_id[f"region:{slug}"]
         lat, lon = _rep_point(area.geometry)
         entry = Entry(

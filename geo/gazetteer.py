@@ -403,9 +403,10 @@ class Gazetteer:
         out = []
         for neg, ident, row, matched, source in scored:
             parent = self._cols["admin1_id"][row].as_py()
+            lifted = neg
             if parent in admin_scores and self._cols["kind"][row].as_py() == "settlement":
-                neg = min(neg, admin_scores[parent] - 0.0001)
-            out.append((neg, ident, row, matched, source))
+                lifted = min(neg, admin_scores[parent] - 0.0001)
+            out.append((lifted, ident, row, matched, source))
         return out
 
     def candidates(

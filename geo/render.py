@@ -44,12 +44,15 @@ logger = logging.getLogger(__name__)
 
 # --------------------------------------------------------------------------- styles
 
-PLEDGED = "#1f5fbf"
-FIGHTING = "#d7301f"
+PLEDGED = "#2166ac"
+PLEDGED_FILL = "#9ecae1"
+FIGHTING = "#e6550d"
+FIGHTING_LINE = "#a63603"
 BESIEGED = "#7f0000"
 RECAPTURED = "#1a9850"
-WITHDRAWAL = "#8c6bb1"
-CASUALTY = "#e34a33"
+WITHDRAWAL = "#01857f"
+CASUALTY = "#b2182b"
+CASUALTY_LINE = "#67000d"
 DISPUTED_RING = "#3f007d"
 UNKNOWN = "#9e9e9e"
 EVENT = "#253494"
@@ -57,47 +60,50 @@ PLACE = "#4d4d4d"
 WATER = "#d4e4ee"
 LAND = "#ece9e2"
 FOCUS_LAND = "#fcfbf8"
+HATCH = "geo-hatch"
+"""Id of the SVG pattern (diagonal dark-red lines) that fills besieged zones."""
 
 ZONE_STYLES: dict[str, dict[str, Any]] = {
     "pledged_deescalation": {
         "color": PLEDGED,
         "weight": 2.5,
         "dashArray": "8 6",
-        "fillColor": PLEDGED,
-        "fillOpacity": 0.12,
-        "opacity": 0.95,
+        "fillColor": PLEDGED_FILL,
+        "fillOpacity": 0.35,
+        "opacity": 1,
     },
     "active_fighting": {
-        "color": FIGHTING,
+        "color": FIGHTING_LINE,
         "weight": 1.5,
         "fillColor": FIGHTING,
-        "fillOpacity": 0.38,
+        "fillOpacity": 0.45,
         "opacity": 0.9,
     },
     "besieged": {
         "color": BESIEGED,
-        "weight": 2,
-        "fillColor": BESIEGED,
-        "fillOpacity": 0.45,
-        "opacity": 0.95,
+        "weight": 3.5,
+        "fillColor": f"url(#{HATCH})",
+        "fillOpacity": 1,
+        "opacity": 1,
     },
     "recaptured": {
         "color": RECAPTURED,
-        "weight": 1.5,
-        "dashArray": "2 4",
+        "weight": 2,
         "fillColor": RECAPTURED,
-        "fillOpacity": 0.2,
-        "opacity": 0.9,
+        "fillOpacity": 0.3,
+        "opacity": 1,
     },
     "withdrawal": {
         "color": WITHDRAWAL,
-        "weight": 1.5,
+        "weight": 2,
         "dashArray": "2 4",
         "fillColor": WITHDRAWAL,
-        "fillOpacity": 0.2,
-        "opacity": 0.9,
+        "fillOpacity": 0.25,
+        "opacity": 1,
     },
 }
+"""Zone styles: pledged blue dashed on light blue, fighting orange-red, besieged hatched
+dark red with a thick outline, recaptured green, withdrawal teal."""
 ZONE_LABELS = {
     "pledged_deescalation": "Pledged de-escalation",
     "active_fighting": "Active fighting",
@@ -106,18 +112,33 @@ ZONE_LABELS = {
     "withdrawal": "Withdrawal",
 }
 CASUALTY_STYLES: dict[str, dict[str, Any]] = {
-    "known": {"color": "#7f0000", "weight": 1, "fillColor": CASUALTY, "fillOpacity": 0.6},
-    "disputed": {"color": DISPUTED_RING, "weight": 3, "fillColor": CASUALTY, "fillOpacity": 0.6},
-    "unknown": {"color": "#616161", "weight": 1, "fillColor": UNKNOWN, "fillOpacity": 0.55},
+    "known": {"color": CASUALTY_LINE, "weight": 1.2, "fillColor": CASUALTY, "fillOpacity": 0.6},
+    "disputed": {
+        "color": DISPUTED_RING,
+        "weight": 3,
+        "fillColor": CASUALTY,
+        "fillOpacity": 0.6,
+    },
+    "unknown": {"color": "#424242", "weight": 1.2, "fillColor": UNKNOWN, "fillOpacity": 0.7},
     "unknown_disputed": {
         "color": DISPUTED_RING,
         "weight": 3,
         "fillColor": UNKNOWN,
-        "fillOpacity": 0.55,
+        "fillOpacity": 0.7,
     },
 }
-EVENT_STYLES = {"event": {"color": "#ffffff", "weight": 1, "fillColor": EVENT, "fillOpacity": 0.85}}
-PLACE_STYLES = {"place": {"color": PLACE, "weight": 1.5, "fillColor": "#ffffff", "fillOpacity": 1}}
+for _key, _style in list(CASUALTY_STYLES.items()):
+    CASUALTY_STYLES[f"area_{_key}"] = {**_style, "dashArray": "3 3", "fillOpacity": 0.3}
+"""Casualty styles by key: ``known`` (a killed count), ``disputed`` (ringed: sources
+disagree), ``unknown`` (no death toll), and ``area_*`` variants, dashed and paler, for figures
+about a whole country or region drawn at its gazetteer point."""
+EVENT_STYLES = {"event": {"color": "#ffffff", "weight": 1, "fillColor": EVENT, "fillOpacity": 0.9}}
+PLACE_STYLES = {
+    "place": {"color": PLACE, "weight": 1.5, "fillColor": "#ffffff", "fillOpacity": 1},
+    "area": {"color": "#8a8a8a", "weight": 1, "fillColor": "#ffffff", "fillOpacity": 0.6},
+}
+"""``place``: a city or village; ``area``: a country, province or region, drawn at its
+gazetteer point (often the capital) and so kept small and grey."""
 BOUNDARY_STYLES = {
     "country": {"color": "#8f8a80", "weight": 1.2, "fillColor": LAND, "fillOpacity": 1},
     "focus": {"color": "#3c3c3c", "weight": 1.8, "fillColor": FOCUS_LAND, "fillOpacity": 1},
@@ -125,12 +146,19 @@ BOUNDARY_STYLES = {
 }
 """Basemap styles; ``focus`` is a country that contains data, drawn lighter and bolder."""
 
-MIN_RADIUS = 5.0
+AREA_KINDS = frozenset({"country", "admin1", "region", "continent", "sea"})
+"""Place kinds that are areas: their names go to the off-by-default region label layer."""
+MIN_RADIUS = 4.5
 """Radius (px) of the smallest casualty symbol with a known count."""
-UNKNOWN_RADIUS = 4.0
+UNKNOWN_RADIUS = 4.5
 """Radius (px) of a casualty symbol with an unknown or zero count."""
-MAX_RADIUS = 30.0
-"""Radius (px) of the largest casualty symbol; the others scale with sqrt(killed)."""
+MAX_RADIUS = 28.0
+"""Radius (px) of the symbol for :data:`FULL_SCALE_KILLED` or more killed."""
+FULL_SCALE_KILLED = 5000
+"""Killed count drawn at :data:`MAX_RADIUS`; smaller counts scale with its square root, so
+the area of a symbol is proportional to the count, the same on every map."""
+LABEL_TOP_N = 8
+"""Besides the places of events, casualties and zones, the most mentioned cities labelled."""
 QUOTE_CHARS = 280
 """Quotes in popups are cut to this many characters (the full text is in the layers)."""
 
@@ -147,21 +175,28 @@ html, body {{ font-family: {FONT}; }}
 .geo-title p {{ font-size: 12px; margin: 2px 0 0; color: #555; }}
 .geo-legend {{ position: fixed; bottom: 28px; right: 10px; z-index: 1000; color: #222;
   background: rgba(255,255,255,.95); padding: 8px 12px; border-radius: 4px; font-size: 12px;
-  box-shadow: 0 1px 5px rgba(0,0,0,.3); width: 210px; }}
+  box-shadow: 0 1px 5px rgba(0,0,0,.3); width: 220px; line-height: 1.3; }}
 .geo-legend h2 {{ font-size: 11px; margin: 7px 0 3px; text-transform: uppercase;
   letter-spacing: .05em; color: #666; font-weight: 600; }}
 .geo-legend h2:first-child {{ margin-top: 0; }}
 .geo-legend .row {{ display: flex; align-items: center; gap: 8px; margin: 2px 0; }}
 .geo-legend svg {{ flex: none; }}
 .geo-legend text {{ font-size: 11px; fill: #333; }}
-.geo-label {{ background: transparent; border: 0; box-shadow: none; padding: 0 2px;
-  font-weight: 600; font-size: 12px; color: #222;
+.geo-label {{ background: none; border: 0; }}
+.geo-label span {{ position: absolute; left: 7px; top: -8px; white-space: nowrap;
+  font-weight: 600; font-size: 12px; line-height: 16px; color: #1a1a1a;
   text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff, 0 0 4px #fff; }}
-.geo-label::before {{ display: none; }}
+.geo-label.area span {{ left: -50px; width: 100px; text-align: center; white-space: normal;
+  font-weight: 400; font-style: italic; font-size: 11px; color: #5a5348;
+  text-transform: uppercase; letter-spacing: .06em; }}
+.geo-label.hidden {{ visibility: hidden; }}
 .geo-popup {{ font-size: 12px; line-height: 1.4; }}
 .geo-popup h3 {{ font-size: 14px; margin: 0 0 2px; }}
 .geo-popup .m {{ color: #555; margin-bottom: 4px; }}
-.geo-popup ol {{ margin: 4px 0 0; padding-left: 18px; max-height: 180px; overflow-y: auto; }}
+.geo-popup .f {{ font-weight: 600; }}
+.geo-popup ol {{ margin: 6px 0 0; padding-left: 18px; max-height: 300px; overflow-y: auto; }}
+.geo-popup li {{ margin-bottom: 4px; }}
+.geo-popup li .s {{ color: #555; }}
 .geo-popup q {{ font-style: italic; }}
 .geo-popup .d {{ color: {DISPUTED_RING}; font-weight: 600; }}
 .leaflet-control-layers {{ font-size: 12px; }}
@@ -210,20 +245,28 @@ def _count(value: Any) -> str:
 
 
 def figure_range(kind: str, low: Any, best: Any, high: Any) -> str:
-    """Return a count with its range as popups show it (escaped HTML-safe text).
+    """Return a count with its range as popups show it (HTML-safe text).
 
     Examples
     --------
-    >>> figure_range("killed", 5000, 5000, 5000)
-    'killed 5,000 (low 5,000 – high 5,000)'
-    >>> figure_range("injured", 10, None, 40)
-    'injured unknown (low 10 – high 40)'
-    >>> figure_range("killed", None, 3, None)
-    'killed 3'
+    >>> figure_range("killed", 7, 7, 12)
+    'killed: 7 (range 7–12)'
+    >>> figure_range("killed", 5000, 5000, 5000), figure_range("killed", None, 3, None)
+    ('killed: 5,000', 'killed: 3')
+    >>> figure_range("killed", None, 5000, 5000), figure_range("injured", 10, None, 40)
+    ('killed: 5,000 (up to 5,000)', 'injured: unknown (range 10–40)')
+    >>> figure_range("killed", 12, 12, None)
+    'killed: 12 (at least 12)'
     """
-    text = f"{_esc(kind)} {_count(best)}"
-    if _int(low) is not None or _int(high) is not None:
-        text += f" (low {_count(low)} – high {_count(high)})"
+    lo, mid, hi = _int(low), _int(best), _int(high)
+    text = f"{_esc(kind)}: {_count(mid)}"
+    if lo is not None and hi is not None:
+        if lo != hi or mid is None:
+            text += f" (range {_count(lo)}–{_count(hi)})"
+    elif lo is not None:
+        text += f" (at least {_count(lo)})"
+    elif hi is not None:
+        text += f" (up to {_count(hi)})"
     return text
 
 
@@ -236,13 +279,32 @@ def _quote(text: Any, limit: int = QUOTE_CHARS) -> str:
     return f"<q>{_esc(value)}</q>"
 
 
+_PRECISION_WORDS = {
+    "day": "exact day",
+    "week": "within a week",
+    "month": "month only",
+    "year": "year only",
+}
+
+
 def _when(row: Mapping[str, Any]) -> str:
+    """The date with its precision, e.g. ``2022-03-29 (within a week)``.
+
+    Examples
+    --------
+    >>> _when({"date": "2022-03-29", "date_precision": "week"})
+    '2022-03-29 (within a week)'
+    >>> _when({"date": None})
+    'date unknown'
+    """
     date = row.get("date")
     if _missing(date) or not date:
         return "date unknown"
     precision = row.get("date_precision")
-    suffix = "" if _missing(precision) or precision in (None, "day") else f" ({_esc(precision)})"
-    return f"{_esc(date)}{suffix}"
+    if _missing(precision) or not precision:
+        return _esc(date)
+    word = _PRECISION_WORDS.get(str(precision), f"precision: {precision}")
+    return f"{_esc(date)} ({_esc(word)})"
 
 
 def _list(value: Any) -> list[Any]:
@@ -270,38 +332,58 @@ def _figures(row: Mapping[str, Any]) -> list[str]:
             lines.append(figure_range(kind, low, best, high))
     for kind in ("missing", "displaced"):
         if not _missing(row.get(f"{kind}_best")):
-            lines.append(f"{kind} {_count(row.get(f'{kind}_best'))}")
+            lines.append(f"{kind}: {_count(row.get(f'{kind}_best'))}")
     return lines
+
+
+def _truthy(value: Any) -> bool:
+    return not _missing(value) and bool(value)
+
+
+def _source_item(source: Mapping[str, Any]) -> str:
+    """One source of a casualty record: article, outlet, date, figure, attribution, hedge."""
+    article = source.get("article")
+    outlet = source.get("source")
+    head = [f"<b>{_esc(article or outlet or 'unknown article')}</b>"]
+    if _truthy(outlet) and not str(outlet).startswith(str(article)):
+        head.append(_esc(outlet))  # an outlet's name, not just the article's file name
+    date = source.get("date")
+    head.append(_esc(date) if _truthy(date) else "date unknown")
+    detail = [
+        figure_range(
+            source.get("kind") or "count",
+            source.get("low"),
+            source.get("best"),
+            source.get("high"),
+        )
+    ]
+    if _truthy(source.get("attribution")):
+        detail.append(f"attribution: {_esc(source.get('attribution'))}")
+    if _truthy(source.get("hedge")):
+        detail.append(f"hedge: {_esc(source.get('hedge'))}")
+    quote = f" {_quote(source.get('figure'))}" if _truthy(source.get("figure")) else ""
+    return f'<li><span class="s">{" · ".join(head)}</span>{quote}<br>{"; ".join(detail)}</li>'
+
 
 
 def casualty_popup(row: Mapping[str, Any]) -> str:
     """Popup HTML for one casualties feature: place, date, ranges and every source."""
     parts = [f'<div class="geo-popup"><h3>{_esc(row.get("place"))}</h3>']
-    parts.append(f'<div class="m">{_when(row)} · {_event_type(row)}</div>')
-    parts.append("<br>".join(f"<b>{line}</b>" for line in _figures(row)) or "<b>no count</b>")
-    if row.get("disputed") is True or row.get("disputed") is np.True_:
+    meta = [_when(row)]
+    if _event_type(row):
+        meta.append(_event_type(row))
+    parts.append(f'<div class="m">{" · ".join(meta)}</div>')
+    parts.append(
+        "<br>".join(f'<span class="f">{line}</span>' for line in _figures(row))
+        or '<span class="f">no count</span>'
+    )
+    if _truthy(row.get("disputed")):
         parts.append('<div class="d">Disputed: sources disagree</div>')
-    items = []
-    for source in _list(row.get("sources")):
-        if not isinstance(source, Mapping):
-            continue
-        who = source.get("source") or source.get("article")
-        detail = [
-            figure_range(
-                source.get("kind") or "count",
-                source.get("low"),
-                source.get("best"),
-                source.get("high"),
-            )
-        ]
-        if source.get("attribution"):
-            detail.append(f"per {_esc(source.get('attribution'))}")
-        if source.get("hedge"):
-            detail.append(f"hedge: {_esc(source.get('hedge'))}")
-        items.append(
-            f"<li><b>{_esc(who)}</b> {_esc(source.get('date') or '')}: "
-            f"{_quote(source.get('figure'))} — {'; '.join(detail)}</li>"
-        )
+    items = [
+        _source_item(source)
+        for source in _list(row.get("sources"))
+        if isinstance(source, Mapping)
+    ]
     if items:
         parts.append(f"<ol>{''.join(items)}</ol>")
     parts.append("</div>")
@@ -311,14 +393,17 @@ def casualty_popup(row: Mapping[str, Any]) -> str:
 def event_popup(row: Mapping[str, Any]) -> str:
     """Popup HTML for one events feature."""
     parts = [f'<div class="geo-popup"><h3>{_esc(row.get("place"))}</h3>']
-    parts.append(f'<div class="m">{_when(row)} · {_event_type(row)}</div>')
+    meta = [_when(row)]
+    if _event_type(row):
+        meta.append(_event_type(row))
+    parts.append(f'<div class="m">{" · ".join(meta)}</div>')
     figures = _figures(row)
     if figures:
-        parts.append("<br>".join(f"<b>{line}</b>" for line in figures) + "<br>")
+        parts.append("<br>".join(f'<span class="f">{line}</span>' for line in figures) + "<br>")
     extra = [
         f"{label}: {_esc(row.get(key))}"
         for key, label in (("actor", "actor"), ("plover", "PLOVER"), ("source", "source"))
-        if not _missing(row.get(key)) and row.get(key)
+        if _truthy(row.get(key))
     ]
     extra.append(f"article {_esc(row.get('article'))}")
     parts.append(f'<div class="m">{" · ".join(extra)}</div>{_quote(row.get("quote"))}</div>')
@@ -352,10 +437,10 @@ def zone_popup(row: Mapping[str, Any]) -> str:
     zone = row.get("zone")
     names = ", ".join(_esc(name) for name in _list(row.get("place_names")))
     sources = ", ".join(_esc(source) for source in _list(row.get("sources")))
-    meta = [_esc(row.get("date") or "date unknown")]
-    if row.get("actor"):
+    meta = [_when(row)]
+    if _truthy(row.get("actor")):
         meta.append(f"actor: {_esc(row.get('actor'))}")
-    if row.get("plover"):
+    if _truthy(row.get("plover")):
         meta.append(f"PLOVER: {_esc(row.get('plover'))}")
     return (
         f'<div class="geo-popup"><h3>{_esc(ZONE_LABELS.get(str(zone), zone))}: {names}</h3>'
@@ -410,13 +495,8 @@ var {{ this.get_name() }} = (function () {
   }
   function bind(layer, p, t) {
     if (p && p.length) { layer.bindPopup(function () { return text(p); },
-      {maxWidth: 340, autoPanPaddingTopLeft: [50, 80], autoPanPaddingBottomRight: [250, 30]}); }
-    {%- if this.labels %}
-    if (t && t.length) { layer.bindTooltip(text(t), {permanent: true, direction: "right",
-      offset: [5, 0], className: "geo-label", interactive: false}); }
-    {%- else %}
+      {maxWidth: 380, minWidth: 260, autoPanPaddingTopLeft: [50, 80], autoPanPaddingBottomRight: [250, 30]}); }
     if (t && t.length) { layer.bindTooltip(function () { return text(t); }, {sticky: true}); }
-    {%- endif %}
   }
   {%- if this.points %}
   var layers = new Array(data.f.length);
@@ -481,7 +561,6 @@ var {{ this.get_name() }} = (function () {
         cluster: bool = False,
         interactive: bool = True,
         control: bool = True,
-        labels: bool = False,
         bounds: list[list[float]] | None = None,
     ) -> None:
         super().__init__(name=name, overlay=True, control=control, show=True)
@@ -492,7 +571,6 @@ var {{ this.get_name() }} = (function () {
         self.points = points
         self.cluster = cluster
         self.interactive = interactive
-        self.labels = labels
         self.bounds = bounds
         self.n_features = len(data["f"]) if points else len(data["g"]["features"])
 
@@ -501,6 +579,67 @@ var {{ this.get_name() }} = (function () {
         if self.bounds is None:
             return [[None, None], [None, None]]
         return [list(corner) for corner in self.bounds]
+
+
+class _LabelLayer(folium.map.Layer):
+    """Permanent place names as ``divIcon`` markers, one layer per kind of name.
+
+    ``labels`` are ``[lat, lon, escaped text]`` rows in priority order. Every label layer on
+    the page registers with one shared ``geoDeclutter`` that runs after each zoom and each
+    layer switch: in registration order (city names before region names) and row order, a
+    label that overlaps one already shown is hidden, so names never print over each other.
+    """
+
+    _template = folium.template.Template(
+        """
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = (function () {
+  var rows = {{ this.data_js }}, map = {{ this._parent.get_name() }};
+  var group = L.featureGroup();
+  for (var i = 0; i < rows.length; i++) {
+    L.marker([rows[i][0], rows[i][1]], {interactive: false, keyboard: false,
+      icon: L.divIcon({className: {{ this.class_name|tojson }}, iconSize: [0, 0],
+        html: "<span>" + rows[i][2] + "</span>"})}).addTo(group);
+  }
+  if (!window.geoDeclutter) {
+    window.geoLabelGroups = [];
+    window.geoDeclutter = function () {
+      var kept = [];
+      window.geoLabelGroups.forEach(function (g) {
+        if (!map.hasLayer(g)) { return; }
+        g.eachLayer(function (marker) {
+          var el = marker.getElement();
+          if (!el || !el.firstChild) { return; }
+          el.classList.remove("hidden");
+          var r = el.firstChild.getBoundingClientRect();
+          var clash = kept.some(function (k) {
+            return r.left < k.right + 2 && r.right + 2 > k.left &&
+              r.top < k.bottom && r.bottom > k.top;
+          });
+          if (clash) { el.classList.add("hidden"); } else { kept.push(r); }
+        });
+      });
+    };
+    var later = function () { setTimeout(window.geoDeclutter, 0); };
+    map.on("zoomend overlayadd overlayremove resize", later);
+    later();
+  }
+  window.geoLabelGroups.push(group);
+  group.on("add", function () { setTimeout(window.geoDeclutter, 0); });
+  return group;
+})();
+{% endmacro %}
+"""
+    )
+
+    def __init__(
+        self, labels: Sequence[Sequence[Any]], *, name: str, class_name: str, show: bool
+    ) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "GeoLabels"
+        self.data_js = _js_json([list(row) for row in labels])
+        self.class_name = class_name
+        self.n_features = len(labels)
 
 
 @dataclass(frozen=True, slots=True)
@@ -606,22 +745,25 @@ def _pack(
     return data
 
 
-def casualty_radius(killed: Any, max_killed: int) -> float:
-    """Symbol radius in pixels: area proportional to ``killed``, at least :data:`MIN_RADIUS`.
+def casualty_radius(killed: Any, full_scale: int = FULL_SCALE_KILLED) -> float:
+    """Symbol radius in pixels: area proportional to ``killed``, capped at :data:`MAX_RADIUS`.
 
-    Unknown and zero counts get :data:`UNKNOWN_RADIUS`.
+    The scale is fixed (``full_scale`` killed or more is drawn at :data:`MAX_RADIUS`), so a
+    symbol means the same count on every map; small counts get at least
+    :data:`MIN_RADIUS`, unknown and zero counts :data:`UNKNOWN_RADIUS`.
 
     Examples
     --------
-    >>> casualty_radius(100, 100), casualty_radius(25, 100), casualty_radius(None, 100)
-    (30.0, 15.0, 4.0)
-    >>> casualty_radius(1, 10_000)
-    5.0
+    >>> casualty_radius(5000), casualty_radius(1250), casualty_radius(20_000)
+    (28.0, 14.0, 28.0)
+    >>> casualty_radius(1), casualty_radius(None)
+    (4.5, 4.5)
     """
     number = _int(killed)
-    if not number or max_killed <= 0:
+    if not number or number < 0 or full_scale <= 0:
         return UNKNOWN_RADIUS
-    return round(max(MIN_RADIUS, MAX_RADIUS * math.sqrt(number / max_killed)), 1)
+    radius = MAX_RADIUS * math.sqrt(min(number, full_scale) / full_scale)
+    return round(max(MIN_RADIUS, radius), 1)
 
 
 def _max_killed(gdf: gpd.GeoDataFrame) -> int:
@@ -654,11 +796,137 @@ def _bounds(frames: Iterable[gpd.GeoDataFrame]) -> list[list[float]] | None:
     return [[float(south), float(west)], [float(north), float(east)]]
 
 
+CLUSTER_CELL_DEGREES = 8.0
+"""Grid cell (degrees) used to find the densest cluster of the data the map is fitted to."""
+
+
+def _located(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Rows placed finer than a region (``precision`` below 5); all rows without the column."""
+    if not len(gdf) or "precision" not in gdf.columns:
+        return gdf
+    precision = pd.to_numeric(gdf["precision"], errors="coerce")
+    return gdf[(precision < 5).fillna(value=False).to_numpy()]
+
+
+def _densest(geoms: Sequence[shapely.Geometry], cell: float) -> list[shapely.Geometry]:
+    """The geometries of the most populated group of touching grid cells.
+
+    Each geometry counts in the cell of its representative point; cells that share an edge or
+    a corner form a group; ties go to the group whose first cell sorts first, so the result
+    does not depend on input order.
+    """
+    if len(geoms) < 2:
+        return list(geoms)
+    points = shapely.point_on_surface(np.asarray(geoms, dtype=object))
+    xy = shapely.get_coordinates(points)
+    cells = [(math.floor(x / cell), math.floor(y / cell)) for x, y in xy]
+    counts: dict[tuple[int, int], int] = {}
+    for key in cells:
+        counts[key] = counts.get(key, 0) + 1
+    group_of: dict[tuple[int, int], int] = {}
+    groups: list[list[tuple[int, int]]] = []
+    for start in sorted(counts):
+        if start in group_of:
+            continue
+        group_of[start] = len(groups)
+        members, todo = [start], [start]
+        while todo:
+            cx, cy = todo.pop()
+            for dx in (-1, 0, 1):
+                for dy in (-1, 0, 1):
+                    near = (cx + dx, cy + dy)
+                    if near in counts and near not in group_of:
+                        group_of[near] = len(groups)
+                        members.append(near)
+                        todo.append(near)
+        groups.append(members)
+    sizes = [sum(counts[key] for key in members) for members in groups]
+    best = sizes.index(max(sizes))
+    return [geom for geom, key in zip(geoms, cells, strict=True) if group_of[key] == best]
+
+
+def focus_bounds(
+    layers: Mapping[str, gpd.GeoDataFrame], *, cell: float = CLUSTER_CELL_DEGREES
+) -> list[list[float]] | None:
+    """``[[south, west], [north, east]]`` the map is fitted to.
+
+    The content that matters is the zones and the events and casualty records placed finer
+    than a region (a country-wide figure sits at the capital and says nothing about where);
+    when there are none, every event and record; when there are none either, the places that
+    are not areas, then all places. Of these, only the densest cluster (see :func:`_densest`)
+    counts, so a mention of Washington does not shrink a map of Ukraine to a dot. Other
+    features stay on the map, outside the initial view.
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point
+    >>> events = gpd.GeoDataFrame(
+    ...     {"precision": [1, 1, 1, 6]},
+    ...     geometry=[Point(30.5, 50.4), Point(37.5, 47.1), Point(-77.0, 38.9), Point(37.6, 55.7)],
+    ...     crs="EPSG:4326",
+    ... )
+    >>> focus_bounds({"events": events})
+    [[47.1, 30.5], [50.4, 37.5]]
+    """
+    empty = gpd.GeoDataFrame(geometry=[], crs="EPSG:4326")
+    zones = layers.get("zones", empty)
+    points = [layers.get(name, empty) for name in ("events", "casualties")]
+    places = layers.get("places", empty)
+    if "kind" in places.columns:
+        not_areas = places[~places["kind"].astype(str).isin(AREA_KINDS).to_numpy()]
+    else:
+        not_areas = places
+    tiers = [
+        [zones, *(_located(frame) for frame in points)],
+        [zones, *points],
+        [not_areas],
+        [places],
+    ]
+    for tier in tiers:
+        geoms = [
+            geom
+            for frame in tier
+            for geom in frame.geometry.array
+            if geom is not None and not geom.is_empty
+        ]
+        if geoms:
+            box = shapely.total_bounds(np.asarray(_densest(geoms, cell), dtype=object))
+            return [[float(box[1]), float(box[0])], [float(box[3]), float(box[2])]]
+    return None
+
+
+def _padded(bounds: list[list[float]], share: float, lat: float, lon: float) -> tuple[float, ...]:
+    (south, west), (north, east) = bounds
+    pad_lat = max(lat, (north - south) * share)
+    pad_lon = max(lon, (east - west) * share)
+    return (
+        max(-180.0, west - pad_lon),
+        max(-85.0, south - pad_lat),
+        min(180.0, east + pad_lon),
+        min(85.0, north + pad_lat),
+    )
+
+
+def _clip_simplify(
+    base: gpd.GeoDataFrame, box: tuple[float, ...], tolerance: float
+) -> gpd.GeoDataFrame:
+    base = base[base.intersects(shapely.box(*box)).to_numpy()]
+    clipped = shapely.clip_by_rect(base.geometry.array, *box)
+    simplified = shapely.simplify(clipped, tolerance, preserve_topology=True)
+    return base.set_geometry(gpd.GeoSeries(simplified, index=base.index, crs=base.crs))
+
+
 def _basemap_pack(
     basemap: gpd.GeoDataFrame,
-    bounds: list[list[float]] | None,
+    focus: list[list[float]] | None,
+    extent: list[list[float]] | None,
     points: Sequence[shapely.Geometry],
 ) -> dict[str, Any]:
+    """Country and admin1 outlines: detailed around ``focus``, coarse out to ``extent``.
+
+    Provinces are drawn only around the focus; countries reach every mentioned place, simplified
+    finely where they meet the focus and coarsely elsewhere, so the page stays small.
+    """
     base = _wgs84(basemap, "basemap")
     kinds = base["kind"] if "kind" in base.columns else pd.Series("country", index=base.index)
     base = base.assign(_kind=kinds.astype(str)).reset_index(drop=True)
@@ -666,27 +934,33 @@ def _basemap_pack(
     countries = base[base["_kind"] == "country"]
     if len(points) and len(countries):
         hits = countries.sindex.query(np.asarray(points, dtype=object), predicate="intersects")[1]
-        focus = countries.index[np.unique(hits)]
-        base.loc[focus, "_kind"] = "focus"
-    if bounds is not None:
-        (south, west), (north, east) = bounds
-        pad_lat = max(3.0, (north - south) * 0.6)
-        pad_lon = max(4.0, (east - west) * 0.6)
-        box = (
-            west - pad_lon,
-            max(-85.0, south - pad_lat),
-            east + pad_lon,
-            min(85.0, north + pad_lat),
-        )
-        base = base[base.intersects(shapely.box(*box))]
-        clipped = shapely.clip_by_rect(base.geometry.array, *box)
-        base = base.set_geometry(gpd.GeoSeries(clipped, index=base.index, crs=base.crs))
-        span = max(box[2] - box[0], box[3] - box[1])
+        focus_ids = countries.index[np.unique(hits)]
+        base.loc[focus_ids, "_kind"] = "focus"
+    if focus is None or extent is None:
+        world = (-180.0, -85.0, 180.0, 85.0)
+        base = _clip_simplify(base, world, 360.0 / 3000)
     else:
-        span = 360.0
-    tolerance = span / 3000
-    simplified = shapely.simplify(base.geometry.array, tolerance, preserve_topology=True)
-    base = base.set_geometry(gpd.GeoSeries(simplified, index=base.index, crs=base.crs))
+        near = _padded(focus, 1.0, 4.0, 6.0)
+        far = _padded([[min(focus[0][0], extent[0][0]), min(focus[0][1], extent[0][1])],
+                       [max(focus[1][0], extent[1][0]), max(focus[1][1], extent[1][1])]],
+                      0.15, 5.0, 8.0)
+        fine = max(near[2] - near[0], near[3] - near[1]) / 3000
+        coarse = max(fine, max(far[2] - far[0], far[3] - far[1]) / 1500)
+        is_admin1 = (base["_kind"] == "admin1").to_numpy()
+        touches = base.intersects(shapely.box(*near)).to_numpy()
+        # Provinces are outlines only: their boundaries as lines, so clipping them to the
+        # focus box draws no false edge along the box.
+        provinces = base[is_admin1]
+        provinces = provinces.set_geometry(
+            gpd.GeoSeries(shapely.boundary(provinces.geometry.array), index=provinces.index,
+                          crs=base.crs)
+        )
+        parts = [
+            _clip_simplify(provinces, near, fine),
+            _clip_simplify(base[~is_admin1 & touches], far, fine),
+            _clip_simplify(base[~is_admin1 & ~touches], far, coarse),
+        ]
+        base = gpd.GeoDataFrame(pd.concat(parts).sort_index(), crs=base.crs)
     # Countries first so admin1 lines draw on top of their fill, focus countries last of
     # them so their bold outline is not covered by a neighbour's.
     rank = {"country": 0, "focus": 1, "admin1": 2}
@@ -702,12 +976,22 @@ def _basemap_pack(
 # --------------------------------------------------------------------------- legend, title
 
 
+_HATCH_DEFS = (
+    '<svg width="0" height="0" style="position:absolute" aria-hidden="true"><defs>'
+    f'<pattern id="{HATCH}" patternUnits="userSpaceOnUse" width="8" height="8" '
+    'patternTransform="rotate(45)"><rect width="8" height="8" fill="#ef8a62" '
+    'fill-opacity="0.35"/><line x1="0" y1="0" x2="0" y2="8" stroke="' + BESIEGED + '" '
+    'stroke-width="3" stroke-opacity="0.75"/></pattern></defs></svg>'
+)
+"""The hatch pattern besieged zones (and their legend swatch) are filled with."""
+
+
 def _swatch_polygon(style: Mapping[str, Any]) -> str:
     dash = f' stroke-dasharray="{style["dashArray"]}"' if style.get("dashArray") else ""
     return (
-        f'<svg width="26" height="16"><rect x="2" y="2" width="22" height="12" '
+        f'<svg width="28" height="18"><rect x="2" y="2" width="24" height="14" '
         f'fill="{style.get("fillColor", "none")}" fill-opacity="{style.get("fillOpacity", 0)}" '
-        f'stroke="{style["color"]}" stroke-width="{min(style["weight"], 2.5)}"{dash}/></svg>'
+        f'stroke="{style["color"]}" stroke-width="{min(style["weight"], 3)}"{dash}/></svg>'
     )
 
 
@@ -724,52 +1008,40 @@ def _swatch_circle(style: Mapping[str, Any], radius: float, size: int | None = N
 def _line(style: Mapping[str, Any]) -> str:
     dash = f' stroke-dasharray="{style["dashArray"]}"' if style.get("dashArray") else ""
     return (
-        f'<svg width="26" height="10"><line x1="1" y1="5" x2="25" y2="5" '
+        f'<svg width="28" height="10"><line x1="1" y1="5" x2="27" y2="5" '
         f'stroke="{style["color"]}" stroke-width="{style["weight"]}"{dash}/></svg>'
     )
 
 
-def _nice(number: float) -> int:
-    """Round down to 1, 2 or 5 times a power of ten.
-
-    Examples
-    --------
-    >>> _nice(5000), _nice(730), _nice(1)
-    (5000, 500, 1)
-    """
-    if number < 1:
-        return 1
-    power = 10 ** math.floor(math.log10(number))
-    return max(step * power for step in (1, 2, 5) if step * power <= number)
+SIZE_REFERENCES = (5000, 1000, 100)
+"""Counts shown in the legend's nested circles (the scale is fixed, see casualty_radius)."""
 
 
-def _size_legend(max_killed: int) -> str:
-    """Nested circles for three reference counts, labelled with leader lines."""
-    refs = sorted(
-        {_nice(max_killed), _nice(max_killed / 10), _nice(max_killed / 100)}, reverse=True
-    )
+def _size_legend() -> str:
+    """Nested circles for :data:`SIZE_REFERENCES`, labelled with leader lines."""
     style = CASUALTY_STYLES["known"]
-    height = 2 * MAX_RADIUS + 12
+    height = 2 * MAX_RADIUS + 8
     centre_x = MAX_RADIUS + 3
     parts = []
-    label_y = height
-    for ref in refs[::-1]:  # smallest first, so labels can be pushed apart upwards
-        radius = casualty_radius(ref, max_killed)
+    label_y = height + 14
+    for ref in sorted(SIZE_REFERENCES):  # smallest first, so labels can be pushed upwards
+        radius = casualty_radius(ref)
         top = height - 3 - 2 * radius
-        label_y = min(top, label_y - 12)
+        label_y = min(top, label_y - 14)
+        text = f"{ref:,}+" if ref >= FULL_SCALE_KILLED else f"{ref:,}"
         parts.append(
             f'<circle cx="{centre_x}" cy="{height - 3 - radius}" r="{radius}" '
-            f'fill="{style["fillColor"]}" fill-opacity="0.35" stroke="{style["color"]}" '
+            f'fill="{style["fillColor"]}" fill-opacity="0.3" stroke="{style["color"]}" '
             'stroke-width="1"/>'
             f'<polyline points="{centre_x},{top} {2 * MAX_RADIUS + 8},{top} '
             f'{2 * MAX_RADIUS + 14},{label_y}" fill="none" stroke="#777" stroke-width="0.6"/>'
-            f'<text x="{2 * MAX_RADIUS + 17}" y="{label_y + 4}">{ref:,}</text>'
+            f'<text x="{2 * MAX_RADIUS + 17}" y="{label_y + 4}">{text}</text>'
         )
-    return f'<svg width="190" height="{height}">{"".join(parts[::-1])}</svg>'
+    return f'<svg width="196" height="{height}">{"".join(parts[::-1])}</svg>'
 
 
 def _legend(
-    zones: Sequence[str], layers: Mapping[str, int], max_killed: int, boundaries: bool
+    zones: Sequence[str], layers: Mapping[str, int], boundaries: bool, *, areas: bool = False
 ) -> str:
     rows: list[str] = []
     if zones:
@@ -781,25 +1053,33 @@ def _legend(
         )
     if layers.get("casualties"):
         rows.append("<h2>Killed (best estimate)</h2>")
-        if max_killed:
-            rows.append(_size_legend(max_killed))
+        rows.append(_size_legend())
         rows.append(
             f'<div class="row">{_swatch_circle(CASUALTY_STYLES["disputed"], 6)}'
-            "disputed between sources</div>"
+            "sources disagree (ringed)</div>"
         )
         rows.append(
-            f'<div class="row">{_swatch_circle(CASUALTY_STYLES["unknown"], 5)}count unknown</div>'
+            f'<div class="row">{_swatch_circle(CASUALTY_STYLES["unknown"], 5)}'
+            "no death toll (injured, displaced…)</div>"
         )
+        if areas:
+            rows.append(
+                f'<div class="row">{_swatch_circle(CASUALTY_STYLES["area_unknown"], 6)}'
+                "figure for a whole country or region</div>"
+            )
+    if layers.get("events") or layers.get("places"):
+        rows.append("<h2>Reports</h2>")
     if layers.get("events"):
         rows.append(
-            f'<h2>Reports</h2><div class="row">{_swatch_circle(EVENT_STYLES["event"], 5)}'
+            f'<div class="row">{_swatch_circle(EVENT_STYLES["event"], 4)}'
             "event (one article)</div>"
         )
     if layers.get("places"):
-        if not layers.get("events"):
-            rows.append("<h2>Reports</h2>")
         rows.append(
-            f'<div class="row">{_swatch_circle(PLACE_STYLES["place"], 3.5)}place mentioned</div>'
+            f'<div class="row">{_swatch_circle(PLACE_STYLES["place"], 3.5, 14)}'
+            "city or village mentioned</div>"
+            f'<div class="row">{_swatch_circle(PLACE_STYLES["area"], 2.5, 14)}'
+            "country or region mentioned</div>"
         )
     if boundaries:
         rows.append(
@@ -811,21 +1091,76 @@ def _legend(
 
 
 def _title(title: str | None, dates: tuple[str, str] | None, counts: Mapping[str, int]) -> str:
-    heading = _esc(title or "Conflict events")
+    heading = title or "Conflict events"
     if dates is None:
         when = "dates unknown"
     elif dates[0] == dates[1]:
         when = _esc(dates[0])
     else:
         when = f"{_esc(dates[0])} – {_esc(dates[1])}"
+    if dates is not None and all(date in heading for date in dates):
+        when = ""  # the heading already says when
     summary = ", ".join(f"{count:,} {name}" for name, count in counts.items() if count)
+    line = " · ".join(part for part in (when, summary) if part)
     return (
-        f'<div class="geo-title" id="geo-title"><h1>{heading}</h1>'
-        f"<p>{when}{' · ' + summary if summary else ''}</p></div>"
+        f'<div class="geo-title" id="geo-title"><h1>{_esc(heading)}</h1>'
+        f"<p>{line}</p></div>"
     )
 
 
 # --------------------------------------------------------------------------- the map
+
+
+def _label_rows(
+    places: gpd.GeoDataFrame,
+    used: set[str],
+    *,
+    top_n: int,
+    limit: int,
+) -> tuple[list[list[Any]], list[list[Any]]]:
+    """``(city labels, area labels)`` as ``[lat, lon, escaped name]`` in priority order.
+
+    City labels: places (not areas) named by an event, casualty record or zone, then the
+    ``top_n`` most mentioned other places not known only as metonyms ("Kyiv said"); at most
+    ``limit``. Area labels: countries, provinces and regions (their own, off-by-default layer,
+    so "Donetsk Oblast" never sits on top of Mariupol).
+    """
+    if not len(places):
+        return [], []
+    rows = []
+    for row, geom in zip(_records(places), places.geometry.array, strict=True):
+        if geom is None or geom.is_empty or _missing(row.get("name")):
+            continue
+        point = geom if geom.geom_type == "Point" else geom.representative_point()
+        roles = {str(role) for role in _list(row.get("roles"))}
+        rows.append(
+            (
+                str(row.get("kind")) in AREA_KINDS,
+                str(row.get("id")) in used,
+                roles <= {"metonym"},
+                -(_int(row.get("mentions")) or 0),
+                str(row.get("name")),
+                str(row.get("id")),
+                [round(point.y, 5), round(point.x, 5), _esc(row.get("name"))],
+            )
+        )
+    rows.sort(key=lambda item: (not item[1], item[3], item[4], item[5]))
+    cities = [item for item in rows if not item[0]]
+    chosen = [item for item in cities if item[1]]
+    others = [item for item in cities if not item[1] and not item[2] and item[3] <= -2]
+    chosen += others[:top_n]
+    areas = [item[6] for item in rows if item[0]]
+    return [item[6] for item in chosen[:limit]], areas[:limit]
+
+
+def _used_places(frames: Iterable[gpd.GeoDataFrame]) -> set[str]:
+    used: set[str] = set()
+    for frame in frames:
+        if "place_id" in frame.columns:
+            used.update(str(pid) for pid in frame["place_id"] if not _missing(pid))
+        if "places" in frame.columns:
+            used.update(str(pid) for value in frame["places"] for pid in _list(value))
+    return used
 
 
 def build_map(
@@ -836,11 +1171,13 @@ def build_map(
     tiles: bool = False,
     cluster_threshold: int | None = None,
     label_limit: int = 40,
+    label_top_n: int = LABEL_TOP_N,
 ) -> tuple[folium.Map, list[MapLayer]]:
     """Build the folium map for the layers without rendering it.
 
-    Parameters are those of :func:`render_map`; places get permanent name labels when there
-    are at most ``label_limit`` of them.
+    Parameters are those of :func:`render_map`, and: ``label_limit``, the most place names
+    printed on the map; ``label_top_n``, how many of the most mentioned places are named
+    besides those of events, casualty records and zones.
 
     Returns
     -------
@@ -859,11 +1196,12 @@ def build_map(
     casualties = frames.get("casualties", empty)
     zones = frames.get("zones", empty)
 
-    bounds = _bounds(frame for frame in (places, events, casualties, zones))
+    extent = _bounds(frame for frame in (places, events, casualties, zones))
+    focus = focus_bounds(frames)
     fmap = folium.Map(
         location=None
-        if bounds is None
-        else [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2],
+        if focus is None
+        else [(focus[0][0] + focus[1][0]) / 2, (focus[0][1] + focus[1][1]) / 2],
         zoom_start=6,
         tiles=None,
         control_scale=True,
@@ -881,18 +1219,17 @@ def build_map(
     styles, scripts = inline_tags(("leaflet", "markercluster", "jquery"))
     figure.header.add_child(_Raw(styles + _MAP_CSS), name="geo_css")
     figure.header.add_child(_Raw(scripts), name="geo_js")
+    figure.html.add_child(_Raw(_HATCH_DEFS), name="geo_defs")
 
     if tiles:
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap", overlay=False).add_to(fmap)
 
     added: list[MapLayer] = []
 
-    def add(layer: _GeoJsonLayer) -> None:
+    def add(layer: _GeoJsonLayer | _LabelLayer, *, clustered: bool = False) -> None:
         if layer.n_features:
             layer.add_to(fmap)
-            added.append(
-                MapLayer(layer.layer_name, layer.n_features, layer.cluster, layer.class_name)
-            )
+            added.append(MapLayer(layer.layer_name, layer.n_features, clustered, layer.class_name))
 
     if basemap is not None and len(basemap):
         points = [
@@ -903,7 +1240,7 @@ def build_map(
         ]
         add(
             _GeoJsonLayer(
-                _basemap_pack(basemap, bounds, points),
+                _basemap_pack(basemap, focus, extent, points),
                 name="Boundaries",
                 styles=BOUNDARY_STYLES,
                 class_name="geo-boundaries",
@@ -923,14 +1260,21 @@ def build_map(
     zone_kinds = zones["zone"].astype(str) if "zone" in zones.columns else pd.Series([], dtype=str)
     zone_groups = (
         ("Pledged zones", "geo-pledged", ["pledged_deescalation"]),
-        ("Fighting zones", "geo-fighting", ["active_fighting", "besieged"]),
         ("Other zones", "geo-other-zones", ["recaptured", "withdrawal"]),
+        ("Fighting zones", "geo-fighting", ["active_fighting", "besieged"]),
     )
     for label, class_name, kinds in zone_groups:
         subset = zones[zone_kinds.isin(kinds).to_numpy()] if len(zones) else zones
+        rank = {kind: i for i, kind in enumerate(kinds)}
         add(
             _GeoJsonLayer(
-                _pack(subset, zone_props, points=False),
+                # Larger zones first, so smaller ones stay on top and clickable.
+                _pack(
+                    subset,
+                    zone_props,
+                    points=False,
+                    order=lambda row, rank=rank: rank.get(str(row.get("zone")), 0),
+                ),
                 name=label,
                 bounds=_bounds([subset]),
                 styles={k: ZONE_STYLES[k] for k in kinds},
@@ -940,7 +1284,13 @@ def build_map(
         )
 
     def place_props(row: dict[str, Any]) -> dict[str, Any]:
-        return {"k": "place", "r": 3.5, "p": place_popup(row), "t": _tooltip(row.get("name"))}
+        area = str(row.get("kind")) in AREA_KINDS
+        return {
+            "k": "area" if area else "place",
+            "r": 2.5 if area else 3.5,
+            "p": place_popup(row),
+            "t": _tooltip(row.get("name")),
+        }
 
     add(
         _GeoJsonLayer(
@@ -951,14 +1301,14 @@ def build_map(
             class_name="geo-places",
             points=True,
             cluster=len(places) > threshold,
-            labels=len(places) <= label_limit,
-        )
+        ),
+        clustered=len(places) > threshold,
     )
 
     def event_props(row: dict[str, Any]) -> dict[str, Any]:
         return {
             "k": "event",
-            "r": 5,
+            "r": 4,
             "p": event_popup(row),
             "t": _tooltip(row.get("place"), row.get("date"), row.get("event_type")),
         }
@@ -972,19 +1322,21 @@ def build_map(
             class_name="geo-events",
             points=True,
             cluster=len(events) > threshold,
-        )
+        ),
+        clustered=len(events) > threshold,
     )
-
-    max_killed = _max_killed(casualties)
 
     def casualty_props(row: dict[str, Any]) -> dict[str, Any]:
         known = _int(row.get("killed_best"))
-        disputed = bool(row.get("disputed"))
+        disputed = _truthy(row.get("disputed"))
         key = ("known" if known else "unknown") + ("_disputed" if disputed else "")
         key = "disputed" if key == "known_disputed" else key
+        precision = _int(row.get("precision"))
+        if precision is not None and precision >= 5:
+            key = f"area_{key}"
         return {
             "k": key,
-            "r": casualty_radius(known, max_killed),
+            "r": casualty_radius(known),
             "p": casualty_popup(row),
             "t": _tooltip(
                 row.get("place"),
@@ -1008,22 +1360,45 @@ def build_map(
             points=True,
             bounds=_bounds([casualties]),
             cluster=len(casualties) > threshold,
-        )
+        ),
+        clustered=len(casualties) > threshold,
     )
 
-    named = (("events", events), ("casualties", casualties), ("places", places), ("zones", zones))
+    cities, areas = _label_rows(
+        places,
+        _used_places([events, casualties, zones]),
+        top_n=label_top_n,
+        limit=label_limit,
+    )
+    add(_LabelLayer(cities, name="Place names", class_name="geo-label", show=True))
+    add(_LabelLayer(areas, name="Region names", class_name="geo-label area", show=False))
+
+    named = (
+        ("events", events),
+        ("casualty records", casualties),
+        ("places", places),
+        ("zones", zones),
+    )
     counts = {name: len(frame) for name, frame in named}
     present_zones = sorted(set(zone_kinds)) if len(zones) else []
     figure.html.add_child(_Raw(_title(title, _date_range(frames), counts)), name="geo_title")
+    legend_counts = {"events": len(events), "casualties": len(casualties), "places": len(places)}
     figure.html.add_child(
-        _Raw(_legend(present_zones, counts, max_killed, basemap is not None and len(basemap) > 0)),
+        _Raw(
+            _legend(
+                present_zones,
+                legend_counts,
+                basemap is not None and len(basemap) > 0,
+                areas=bool(len(_located(casualties)) < len(casualties)),
+            )
+        ),
         name="geo_legend",
     )
     folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
-    if bounds is not None:
+    if focus is not None:
         # Keep the data clear of the title (top) and the legend (bottom right).
         fmap.fit_bounds(
-            bounds, padding_top_left=(40, 80), padding_bottom_right=(260, 30), max_zoom=11
+            focus, padding_top_left=(40, 80), padding_bottom_right=(260, 30), max_zoom=11
         )
     return fmap, added
 
