@@ -46,6 +46,14 @@ _WEEKDAY = re.compile(
     r"\b(?:on|late on|early on|late|early|since|last)?\s*(?P<w>" + "|".join(_WEEKDAYS) + r")\b",
     re.I,
 )
+_DATELINE = re.compile(
+    rf"^\s*[A-Z][A-Z .'’/-]+(?:,\s*[A-Z][\w .'’-]*)*,\s*(?:(?:{_MONTH_RE})\.?\s+\d{{1,2}}|"
+    rf"\d{{1,2}}\s+(?:{_MONTH_RE}))\s*(?:\([^)]{{0,40}}\))?\s*[-—–]+\s*",
+    re.I,
+)
+_SPEECH_BEFORE = re.compile(
+    r"\b(?:said|says|told|announced|reported|added|stated)\s+(?:late\s+|early\s+)?(?:on\s+)?$", re.I
+)
 _RELATIVE = re.compile(
     r"\b(?P<r>yesterday|last night|overnight|last week|this week|earlier this month|"
     r"this month|last month|earlier this week)\b",
@@ -88,25 +96,19 @@ def event_date(sentence: str, article_date: str | None) -> tuple[str | None, Dat
     ('2022-03-29', 'week')
     >>> event_date("Twelve people were killed.", None)
     (None, None)
+    >>> event_date("APRIL 5 - The toll from the strike of 29 March rose to 37.", "2022-04-05")
+    ('2022-03-29', 'day')
+    >>> event_date("KYIV, Ukraine, March 30 - The toll rose to 12, officials said on Wednesday.",
+    ...            "2022-03-30")
+    ('2022-03-30', 'week')
     """
     base = parse_iso(article_date)
     if base is None:
         return None, None
-    for pattern in (_MONTH_DAY, _DAY_MONTH):
-        match = pattern.search(sentence)
-        if match:
-            month = _MONTHS[match.group("m").casefold()]
-            day = int(match.group("d"))
-            try:
-                when = dt.date(base.year, month, day)
-            except ValueError:
-                continue
-            if when > base + dt.timedelta(days=1):
-                try:
-                    when = when.replace(year=base.year - 1)
-                except ValueError:
-                    continue
-            return when.isoformat(), "day"
+    sentence = _DATELINE.sub("", sentence, count=1)
+    explicit = sorted(_explicit_dates(sentence, base))
+    if explicit:
+        return explicit[0].isoformat(), "day"
     match = _RELATIVE.search(sentence)
     if match:
         cue = match.group("r").casefold()
@@ -122,12 +124,32 @@ def event_date(sentence: str, article_date: str | None) -> tuple[str | None, Dat
             first = base.replace(day=1) - dt.timedelta(days=1)
             return first.replace(day=1).isoformat(), "month"
         return base.replace(day=1).isoformat(), "month"
-    match = _WEEKDAY.search(sentence)
-    if match:
+    for match in _WEEKDAY.finditer(sentence):
+        if _SPEECH_BEFORE.search(sentence[max(0, match.start() - 20) : match.start()]):
+            continue  # "officials said on Wednesday": when it was said, not when it happened
         target = _WEEKDAYS.index(match.group("w").casefold())
         back = (base.weekday() - target) % 7
         return (base - dt.timedelta(days=back)).isoformat(), "day"
     return base.isoformat(), "week"
+
+
+def _explicit_dates(sentence: str, base: dt.date) -> list[dt.date]:
+    """Every "March 28" or "28 March" in a sentence, as dates near the article's.
+
+    The article's year is assumed, or the year before for a date after the article.
+    """
+    found: list[dt.date] = []
+    for pattern in (_MONTH_DAY, _DAY_MONTH):
+        for match in pattern.finditer(sentence):
+            month = _MONTHS[match.group("m").casefold()]
+            try:
+                when = dt.date(base.year, month, int(match.group("d")))
+                if when > base + dt.timedelta(days=1):
+                    when = when.replace(year=base.year - 1)
+            except ValueError:
+                continue
+            found.append(when)
+    return found
 
 
 def window(date: str | None, precision: DatePrecision | None) -> tuple[dt.date, dt.date] | None:

@@ -91,8 +91,39 @@ def _quote(text: str, start: int, end: int, limit: int = 400) -> str:
     return quote if len(quote) <= limit else quote[: limit - 1].rstrip() + "…"
 
 
+_REFERENCE_ONLY = frozenset({"relative", "destination"})
+
+
 def _locations(mentions: Sequence[Mention]) -> list[Mention]:
-    return [m for m in mentions if m.place is not None and m.role in {"location", "origin"}]
+    """Mentions that can be where something happened (not reference points or destinations)."""
+    return [
+        m
+        for m in mentions
+        if m.place is not None
+        and m.role in {"location", "origin"}
+        and m.qualifier not in _REFERENCE_ONLY
+    ]
+
+
+def focus_place(mentions: Sequence[Mention], dateline_end: int = 0) -> Mention | None:
+    """The settlement an article is mostly about: the most often named as a location.
+
+    The dateline (where the reporter filed from) and names used only as reference points
+    ("toward Kyiv", "around Kyiv") do not count.
+    """
+    counts: dict[str, int] = {}
+    first: dict[str, Mention] = {}
+    for m in _locations(mentions):
+        if m.place is None or m.place.kind != "settlement" or m.start < dateline_end:
+            continue
+        if m.qualifier in {"near", "around", "direction"}:
+            continue
+        counts[m.place.id] = counts.get(m.place.id, 0) + 1
+        first.setdefault(m.place.id, m)
+    if not counts:
+        return None
+    best = max(counts, key=lambda pid: (counts[pid], -first[pid].start))
+    return first[best]
 
 
 def governing_place(
@@ -103,16 +134,18 @@ def governing_place(
 ) -> Mention | None:
     """The location mention a figure belongs to.
 
-    Settlements and admin areas in the figure's own sentence win over countries; a tally of
-    people who fled goes to the country the sentence names. Failing the sentence, the two
-    sentences before it in the same paragraph are searched, nearest first, then the dateline.
+    In order: the most specific location in the figure's own sentence (settlements and
+    admin areas over countries); the nearest of the two sentences before it; the place the
+    article is mostly about; the dateline. People who fled are counted where they fled
+    from ("fled Ukraine", "fled from Mariupol"), else in the article's country.
     """
     located = _locations(mentions)
     in_sentence = [m for m in located if figure.sentence_start <= m.start < figure.sentence_end]
     if figure.kind == "displaced":
-        countries = [m for m in in_sentence if m.place is not None and m.place.kind == "country"]
-        if countries:
-            return countries[0]
+        origin = [m for m in in_sentence if m.role == "origin" and m.place is not None]
+        if origin:
+            return origin[0]
+        return _country_of_article(mentions)
     pick = _most_specific(in_sentence, figure)
     if pick is not None:
         return pick
@@ -122,22 +155,40 @@ def governing_place(
             if index - back < 0:
                 break
             start, end = sentences[index - back]
-            if "\n\n" in text[end : sentences[index - back + 1][0] + 1] or "\n" in text[
-                end : figure.start
-            ].strip(" "):
-                break
-            earlier = [m for m in located if start <= m.start < end]
+            earlier = [
+                m
+                for m in located
+                if start <= m.start < end
+                and m.place is not None
+                and m.place.kind != "country"
+                and m.qualifier not in {"near", "around", "direction"}
+            ]
             pick = _most_specific(earlier, figure)
             if pick is not None:
                 return pick
+    dateline_end = sentences[0][0] + 80 if sentences else 0
+    focus = focus_place(mentions, dateline_end)
+    if focus is not None:
+        return focus
     dateline = [
-        m for m in located if m.start < 80 and m.place is not None and m.place.kind == "settlement"
+        m
+        for m in located
+        if m.start < dateline_end and m.place is not None and m.place.kind == "settlement"
     ]
-    return (
-        dateline[0]
-        if dateline and dateline[0].start < (sentences[0][1] if sentences else 0)
-        else None
-    )
+    return dateline[0] if dateline else None
+
+
+def _country_of_article(mentions: Sequence[Mention]) -> Mention | None:
+    """The country an article names most often as a location (for nationwide tallies)."""
+    counts: dict[str, int] = {}
+    first: dict[str, Mention] = {}
+    for m in _locations(mentions):
+        if m.place is not None and m.place.kind == "country":
+            counts[m.place.id] = counts.get(m.place.id, 0) + 1
+            first.setdefault(m.place.id, m)
+    if not counts:
+        return None
+    return first[max(counts, key=lambda pid: (counts[pid], -first[pid].start))]
 
 
 def _most_specific(candidates: Sequence[Mention], figure: Figure) -> Mention | None:
@@ -151,6 +202,24 @@ def _most_specific(candidates: Sequence[Mention], figure: Figure) -> Mention | N
         return rank.get(kind, 6), abs(m.start - figure.start)
 
     return min(candidates, key=key)
+
+
+_DEFAULT_TYPES = {("Battles", "Armed clash"), ("Violence against civilians", "Attack")}
+
+
+def _typed_places(
+    article: Article,
+    groups: dict[tuple[str | None, int], list[int]],
+    figures: Sequence[Figure],
+) -> dict[str | None, tuple[str, str | None]]:
+    """The first type an article gives with evidence (a weapon, a retaking) for each place."""
+    typed: dict[str | None, tuple[str, str | None]] = {}
+    for (place_id, start), members in sorted(groups.items(), key=lambda item: item[0][1]):
+        end = figures[members[0]].sentence_end
+        kind = classify(article.text[start:end], [figures[i] for i in members])
+        if kind not in _DEFAULT_TYPES and kind[0] != "Strategic developments":
+            typed.setdefault(place_id, kind)
+    return typed
 
 
 def event_id(article: str, place_id: str | None, sentence_start: int) -> str:
@@ -188,12 +257,15 @@ def build_events(
         places[key] = mention
     events: list[Event] = []
     figure_events: dict[int, str] = {}
+    typed = _typed_places(article, groups, figures)
     for key, members in sorted(groups.items(), key=lambda item: item[0][1]):
         mention = places[key]
         group = [figures[i] for i in members]
         start, end = group[0].sentence_start, group[0].sentence_end
         sentence = article.text[start:end]
         event_type, sub_type = classify(sentence, group)
+        if (event_type, sub_type) in _DEFAULT_TYPES and key[0] in typed:
+            event_type, sub_type = typed[key[0]]  # the article says how elsewhere
         date, precision = event_date(sentence, article.date)
         eid = event_id(article.id, key[0], start)
         for i in members:

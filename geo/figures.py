@@ -182,6 +182,13 @@ _TOLL_LINKS = frozenset(
         "surpassed", "exceeded", "topped", "already", "up", ",",
     }
 )  # fmt: skip
+_TOLL_VERBS = frozenset(
+    {
+        "rose", "risen", "climbed", "reached", "stood", "stands", "hit", "jumped", "increased",
+        "grew", "grown", "mounted", "passed", "surpassed", "exceeded", "topped",
+    }
+)  # fmt: skip
+_CLAUSE_STOPS = frozenset({".", ";", ":", "?", "!", "(", ")"})
 _TOLL_KINDS: dict[str, FigureKind] = {
     "death": "killed",
     "civilian": "killed",
@@ -422,12 +429,18 @@ def _not_a_count(tokens: Sequence[Token], start: int, value_start: int, end: int
         return True
     if after in _ORDINAL_SUFFIXES:
         return True
-    if after in {":", "."} and end + 1 < n and _adjacent(tokens, end) and (
-        tokens[end + 1].text[:1].isdigit() and _adjacent(tokens, end + 1)
+    if (
+        after in {":", "."}
+        and end + 1 < n
+        and _adjacent(tokens, end)
+        and (tokens[end + 1].text[:1].isdigit() and _adjacent(tokens, end + 1))
     ):
         return True  # 10:30, 10.30
-    if before == ":" and start >= 2 and _adjacent(tokens, start) and (
-        tokens[start - 2].text[:1].isdigit()
+    if (
+        before == ":"
+        and start >= 2
+        and _adjacent(tokens, start)
+        and (tokens[start - 2].text[:1].isdigit())
     ):
         return True
     if after in {"a", "p"} and _lower(tokens, end + 1) == "." and _lower(tokens, end + 2) == "m":
@@ -542,7 +555,12 @@ def _left_kind(tokens: Sequence[Token], start: int) -> _Kind | None:
         kind = _OF_NOUNS[_lower(tokens, start - 2)]
         phrase = start - 2
         if _lower(tokens, phrase - 1) == "the" and _lower(tokens, phrase - 2) in {
-            "claimed", "took", "cost", "claiming", "taking", "costing",
+            "claimed",
+            "took",
+            "cost",
+            "claiming",
+            "taking",
+            "costing",
         }:
             phrase -= 2
         return _Kind(kind, phrase, start, 0)
@@ -550,8 +568,13 @@ def _left_kind(tokens: Sequence[Token], start: int) -> _Kind | None:
     # "the number of dead rose to 12"
     if before not in _TOLL_LINKS:
         return None
+    # A toll verb right before the count ("has risen to 37", "stands at 12") lets the
+    # subject be far back: "the death toll from the strike of 29 March on the building
+    # has risen to 37".
+    verb_near = any(_lower(tokens, j) in _TOLL_VERBS for j in range(max(0, start - 4), start))
+    reach = 30 if verb_near else 10
     k = start - 1
-    while k >= 0 and k >= start - 10:
+    while k >= 0 and k >= start - reach:
         word = tokens[k].lower
         if word == "toll":
             qualifier = _lower(tokens, k - 1)
@@ -568,7 +591,11 @@ def _left_kind(tokens: Sequence[Token], start: int) -> _Kind | None:
                 if tokens[m].lower in _NOUN_KINDS:
                     return _Kind(_NOUN_KINDS[tokens[m].lower][0], k - 1, start, 0)
             return None
-        if not _is_word(tokens[k]) and word != ",":
+        if (
+            not _is_word(tokens[k])
+            and word != ","
+            and not (verb_near and word not in _CLAUSE_STOPS)
+        ):
             return None
         k -= 1
     return None
@@ -593,8 +620,10 @@ def _head(
                 return None
             return j + 1, noun_victims or victims, (kind, noun_victims)
         if word in _VICTIMS:
-            if word == "prisoners" and _lower(tokens, j + 1) == "of" and (
-                _lower(tokens, j + 2) == "war"
+            if (
+                word == "prisoners"
+                and _lower(tokens, j + 1) == "of"
+                and (_lower(tokens, j + 2) == "war")
             ):
                 return j + 3, "prisoners", None
             noun = word if word in _KEEP_VICTIM_NOUN else _VICTIMS[word]
@@ -610,7 +639,9 @@ def _head(
             j += 1
             continue
         if word in _ADJECTIVES or (
-            token.text[:1].isupper() and word not in _FUNCTION_WORDS and j > 0
+            token.text[:1].isupper()
+            and word not in _FUNCTION_WORDS
+            and j > 0
             and word not in _KIND_WORDS
         ):
             j += 1
@@ -719,8 +750,11 @@ def _attributions(tokens: Sequence[Token]) -> list[tuple[int, int]]:
                 initialism = w == "." and _adjacent(tokens, end) and len(tokens[end - 1].text) == 1
                 if (
                     w in _ATTRIBUTION_STOPS
-                    or (not tokens[end].text[:1].isalnum() and w not in {"'", "’", "/", "-", "&"}
-                        and not initialism)
+                    or (
+                        not tokens[end].text[:1].isalnum()
+                        and w not in {"'", "’", "/", "-", "&"}
+                        and not initialism
+                    )
                     or tokens[end].text[:1].isdigit()
                 ):
                     break
@@ -750,9 +784,14 @@ def _attributions(tokens: Sequence[Token]) -> list[tuple[int, int]]:
                 continue
         elif word in {"told", "tells", "informed"}:
             k = end
-            while k < n and k < end + 5 and (
-                tokens[k].text[:1].isupper() or tokens[k].lower in _ADDRESSEE_NOUNS
-                or (tokens[k].text == "/" and _adjacent(tokens, k))
+            while (
+                k < n
+                and k < end + 5
+                and (
+                    tokens[k].text[:1].isupper()
+                    or tokens[k].lower in _ADDRESSEE_NOUNS
+                    or (tokens[k].text == "/" and _adjacent(tokens, k))
+                )
             ):
                 k += 1
             end = k
@@ -811,7 +850,8 @@ def _check_sentences(text: str, sentences: Sequence[tuple[int, int]]) -> list[tu
         spans.append((start, end))
     if problems:
         message = (
-            f"{len(problems)} bad sentence span(s): " + "; ".join(problems[:10])
+            f"{len(problems)} bad sentence span(s): "
+            + "; ".join(problems[:10])
             + ". Pass spans from geo.sentences.split_sentences(text), or sentences=None."
         )
         raise InputError(message)

@@ -365,7 +365,6 @@ def _source_item(source: Mapping[str, Any]) -> str:
     return f'<li><span class="s">{" · ".join(head)}</span>{quote}<br>{"; ".join(detail)}</li>'
 
 
-
 def casualty_popup(row: Mapping[str, Any]) -> str:
     """Popup HTML for one casualties feature: place, date, ranges and every source."""
     parts = [f'<div class="geo-popup"><h3>{_esc(row.get("place"))}</h3>']
@@ -380,9 +379,7 @@ def casualty_popup(row: Mapping[str, Any]) -> str:
     if _truthy(row.get("disputed")):
         parts.append('<div class="d">Disputed: sources disagree</div>')
     items = [
-        _source_item(source)
-        for source in _list(row.get("sources"))
-        if isinstance(source, Mapping)
+        _source_item(source) for source in _list(row.get("sources")) if isinstance(source, Mapping)
     ]
     if items:
         parts.append(f"<ol>{''.join(items)}</ol>")
@@ -495,7 +492,8 @@ var {{ this.get_name() }} = (function () {
   }
   function bind(layer, p, t) {
     if (p && p.length) { layer.bindPopup(function () { return text(p); },
-      {maxWidth: 380, minWidth: 260, autoPanPaddingTopLeft: [50, 80], autoPanPaddingBottomRight: [250, 30]}); }
+      {maxWidth: 380, minWidth: 260, autoPanPaddingTopLeft: [50, 80],
+       autoPanPaddingBottomRight: [250, 30]}); }
     if (t && t.length) { layer.bindTooltip(function () { return text(t); }, {sticky: true}); }
   }
   {%- if this.points %}
@@ -941,9 +939,15 @@ def _basemap_pack(
         base = _clip_simplify(base, world, 360.0 / 3000)
     else:
         near = _padded(focus, 1.0, 4.0, 6.0)
-        far = _padded([[min(focus[0][0], extent[0][0]), min(focus[0][1], extent[0][1])],
-                       [max(focus[1][0], extent[1][0]), max(focus[1][1], extent[1][1])]],
-                      0.15, 5.0, 8.0)
+        far = _padded(
+            [
+                [min(focus[0][0], extent[0][0]), min(focus[0][1], extent[0][1])],
+                [max(focus[1][0], extent[1][0]), max(focus[1][1], extent[1][1])],
+            ],
+            0.15,
+            5.0,
+            8.0,
+        )
         fine = max(near[2] - near[0], near[3] - near[1]) / 3000
         coarse = max(fine, max(far[2] - far[0], far[3] - far[1]) / 1500)
         is_admin1 = (base["_kind"] == "admin1").to_numpy()
@@ -952,8 +956,9 @@ def _basemap_pack(
         # focus box draws no false edge along the box.
         provinces = base[is_admin1]
         provinces = provinces.set_geometry(
-            gpd.GeoSeries(shapely.boundary(provinces.geometry.array), index=provinces.index,
-                          crs=base.crs)
+            gpd.GeoSeries(
+                shapely.boundary(provinces.geometry.array), index=provinces.index, crs=base.crs
+            )
         )
         parts = [
             _clip_simplify(provinces, near, fine),
@@ -1071,8 +1076,7 @@ def _legend(
         rows.append("<h2>Reports</h2>")
     if layers.get("events"):
         rows.append(
-            f'<div class="row">{_swatch_circle(EVENT_STYLES["event"], 4)}'
-            "event (one article)</div>"
+            f'<div class="row">{_swatch_circle(EVENT_STYLES["event"], 4)}event (one article)</div>'
         )
     if layers.get("places"):
         rows.append(
@@ -1102,10 +1106,7 @@ def _title(title: str | None, dates: tuple[str, str] | None, counts: Mapping[str
         when = ""  # the heading already says when
     summary = ", ".join(f"{count:,} {name}" for name, count in counts.items() if count)
     line = " · ".join(part for part in (when, summary) if part)
-    return (
-        f'<div class="geo-title" id="geo-title"><h1>{_esc(heading)}</h1>'
-        f"<p>{line}</p></div>"
-    )
+    return f'<div class="geo-title" id="geo-title"><h1>{_esc(heading)}</h1><p>{line}</p></div>'
 
 
 # --------------------------------------------------------------------------- the map
@@ -1266,15 +1267,14 @@ def build_map(
     for label, class_name, kinds in zone_groups:
         subset = zones[zone_kinds.isin(kinds).to_numpy()] if len(zones) else zones
         rank = {kind: i for i, kind in enumerate(kinds)}
+
+        def zone_order(row: dict[str, Any], rank: dict[str, int] = rank) -> int:
+            return rank.get(str(row.get("zone")), 0)
+
         add(
             _GeoJsonLayer(
-                # Larger zones first, so smaller ones stay on top and clickable.
-                _pack(
-                    subset,
-                    zone_props,
-                    points=False,
-                    order=lambda row, rank=rank: rank.get(str(row.get("zone")), 0),
-                ),
+                # In the order of ``kinds``: besieged hatching over the fighting fill.
+                _pack(subset, zone_props, points=False, order=zone_order),
                 name=label,
                 bounds=_bounds([subset]),
                 styles={k: ZONE_STYLES[k] for k in kinds},

@@ -60,7 +60,7 @@ def where_prec(place: Place, qualifier: str | None = None) -> int:
         return 3
     if place.precision == "admin1":
         return 4
-    if qualifier in {"near", "around", "outskirts"}:
+    if qualifier in {"near", "around", "outskirts", "relative"}:
         return 2
     return 1
 
@@ -300,6 +300,8 @@ def _contained(place: Place, containers: object) -> float:
 
 
 def _role(top: Toponym, place: Place) -> Role:
+    if top.role_hint == "other":
+        return "other"
     if top.role_hint == "origin":
         return "origin"
     if top.role_hint == "metonym" and place.kind in {"country", "settlement", "admin1"}:

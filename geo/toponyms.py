@@ -59,6 +59,30 @@ _NEAR_WORDS = {
     "towards": "near",
     "toward": "near",
 }
+_COMPASS = frozenset(
+    """
+    north south east west northeast northwest southeast southwest northeastern northwestern
+    southeastern southwestern
+    """.split()
+)
+_DISTANCE_UNITS = frozenset("km kilometres kilometers kms miles mi metres meters".split())
+_ARRIVAL = frozenset("reaching reached reach arriving arrived".split())
+_MOTION = frozenset(
+    """
+    fled flee fleeing evacuated evacuating taken moved travelled traveled headed heading
+    bound returned returning arrived arriving deported transferred relocated
+    """.split()
+)
+_NEAR_FILLERS = frozenset(
+    "the of city town village areas area region southern northern eastern western central".split()
+)
+_EVENT_NOUNS = frozenset(
+    """
+    talks summit meeting meetings negotiations process agreement accord accords format
+    declaration communique memorandum protocol conference forum peace deal round
+    """.split()
+)
+_FEATURE_NOUNS = frozenset("river lake mountains mountain strait canal reservoir".split())
 _ORIGIN_WORDS = frozenset(
     """
     from fled fleeing flee left leaving escaped
@@ -328,6 +352,14 @@ def find_toponyms(text: str, *, index: NameIndex | None = None) -> list[Toponym]
                     rows, key = full_rows, full_key
                     span_end = tokens[j + 1].end
                     j += 1
+        after = tokens[j + 1] if j + 1 < n_tokens else None
+        if (
+            after is not None
+            and after.lower in _FEATURE_NOUNS
+            and _joinable(text, tokens[j], after)
+        ):
+            i = j + 2  # "the Desna river": a physical feature the gazetteer does not hold
+            continue
         if not _keep(text, tokens, i, j, key, rows, in_dateline, index):
             i = j + 1
             continue
@@ -477,28 +509,35 @@ def _appositive(text: str, end: int) -> bool:
 
 
 def _near_word(text: str, tokens: list[_Token], i: int) -> str | None:
-    """Spatial qualifier in the few words before token ``i`` ("near", "outskirts of")."""
+    """Spatial qualifier from the few words before token ``i``.
+
+    ``near``/``around``/``outskirts`` ("near X", "the outskirts of X"); ``relative`` for a
+    reference point that is not itself the location ("a village east of X", "20 km from X",
+    "a suburb of X"); ``destination`` for where people went ("reaching X", "fled to X").
+    """
+    if i >= 2 and tokens[i - 1].lower in {"of", "from"}:
+        before = tokens[i - 2].lower
+        if (
+            before in _COMPASS
+            or before in _DISTANCE_UNITS
+            or (before in {"suburb", "outside"} and tokens[i - 1].lower == "of")
+        ):
+            return "relative"
+    if i >= 1 and tokens[i - 1].lower in _ARRIVAL:
+        return "destination"
+    if (
+        i >= 2
+        and tokens[i - 1].lower in {"to", "for", "in", "at"}
+        and tokens[i - 2].lower in _MOTION
+    ):
+        return "destination"
     for k in range(i - 1, max(-1, i - 5), -1):
         word = tokens[k].lower
         if word in _NEAR_WORDS:
             if word in {"outskirts", "suburbs", "suburb"} and tokens[k + 1].lower != "of":
                 return None
             return _NEAR_WORDS[word]
-        if word not in {
-            "the",
-            "of",
-            "city",
-            "town",
-            "village",
-            "areas",
-            "area",
-            "region",
-            "southern",
-            "northern",
-            "eastern",
-            "western",
-            "central",
-        }:
+        if word not in _NEAR_FILLERS:
             return None
     return None
 
@@ -508,6 +547,8 @@ def _role_hint(text: str, tokens: list[_Token], i: int, j: int) -> str | None:
     after = text[tokens[j].end : tokens[j].end + 3]
     possessive = after[:2] in {"'s", "’s"}
     nxt = tokens[j + 1] if j + 1 < len(tokens) else None
+    if nxt is not None and not possessive and nxt.lower in _EVENT_NOUNS and not nxt.cap:
+        return "other"  # "the Istanbul talks": a name for an event, not where something happened
     if nxt is not None and possessive and nxt.lower == "s":
         nxt = tokens[j + 2] if j + 2 < len(tokens) else None
     if nxt is not None:

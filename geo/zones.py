@@ -100,10 +100,12 @@ class Statement:
 
 
 def _areal(m: Mention) -> bool:
+    """A mention that can be an area a statement is about (not a reference point)."""
     return (
         m.place is not None
         and m.role in {"location", "origin"}
         and m.place.kind in {"settlement", "admin1", "region"}
+        and m.qualifier not in {"relative", "destination"}
     )
 
 

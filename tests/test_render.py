@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from browser import open_page, requires_browser
+from shapely.geometry import Point
 from test_export import XSS_IMG, XSS_LINK, XSS_SCRIPT, sample_layers
 
 from geo import render
@@ -42,6 +43,18 @@ def sample_html(tmp_path_factory: pytest.TempPathFactory, basemap: gpd.GeoDataFr
 # ----------------------------------------------------------------------------- Python side
 
 
+def _fit_bounds(fmap: object) -> list[list[float]]:
+    import folium
+
+    fits = [
+        child
+        for child in fmap._children.values()  # type: ignore[attr-defined]
+        if isinstance(child, folium.map.FitBounds)
+    ]
+    assert len(fits) == 1
+    return fits[0].bounds  # type: ignore[no-any-return]
+
+
 def test_build_map_state(basemap: gpd.GeoDataFrame) -> None:
     fmap, added = render.build_map(sample_layers(), basemap=basemap, title="T")
     assert [layer.name for layer in added] == [
@@ -51,37 +64,152 @@ def test_build_map_state(basemap: gpd.GeoDataFrame) -> None:
         "Places",
         "Events",
         "Casualties",
+        "Place names",
     ]
     counts = {layer.name: layer.features for layer in added}
     assert counts["Fighting zones"] == 2 and counts["Pledged zones"] == 1
     assert counts["Casualties"] == 5 and not any(layer.clustered for layer in added)
+    assert counts["Place names"] == 5  # every sample city has an event
     assert fmap.default_js == [] and fmap.default_css == []
-    (south, west), (north, east) = fmap.get_bounds()
+    (south, west), (north, east) = _fit_bounds(fmap)
     # Mariupol (37.55 E, 47.10 N) to Chernihiv (51.51 N) plus the zone buffers.
     assert 46 < south < 47.0 and 29.5 < west < 30.5 and 51.5 < north < 52.5 and 37.5 < east < 38.5
 
 
-def test_clusters_above_threshold() -> None:
-    _, added = render.build_map(sample_layers(), basemap=None, cluster_threshold=4)
-    clustered = {layer.name for layer in added if layer.clustered}
-    assert clustered == {"Places", "Events", "Casualties"}
+def _with_far_places(layers: dict[str, gpd.GeoDataFrame]) -> dict[str, gpd.GeoDataFrame]:
+    """Add Washington, a Texan "Kirby" and Canada: mentioned, but not where anything happens."""
+    far = gpd.GeoDataFrame(
+        [
+            {
+                "id": "gn:4140963",
+                "name": "Washington",
+                "kind": "settlement",
+                "mentions": 1,
+                "roles": ["location"],
+            },
+            {
+                "id": "gn:4703415",
+                "name": "Kirby",
+                "kind": "settlement",
+                "mentions": 9,
+                "roles": ["metonym"],
+            },
+            {
+                "id": "adm0:CA",
+                "name": "Canada",
+                "kind": "country",
+                "mentions": 30,
+                "roles": ["location"],
+            },
+            {
+                "id": "adm1:UA-14",
+                "name": "Donetsk Oblast",
+                "kind": "admin1",
+                "mentions": 40,
+                "roles": ["location"],
+            },
+        ],
+        geometry=[
+            Point(-77.04, 38.90),
+            Point(-98.39, 29.46),
+            Point(-75.70, 45.41),
+            Point(37.84, 48.05),
+        ],
+        crs="EPSG:4326",
+    )
+    places = pd.concat([layers["places"], far], ignore_index=True)
+    return {**layers, "places": gpd.GeoDataFrame(places, crs="EPSG:4326")}
+
+
+def test_fit_ignores_far_away_places() -> None:
+    layers = _with_far_places(sample_layers())
+    fmap, added = render.build_map(layers, basemap=None)
+    (south, west), (north, east) = _fit_bounds(fmap)
+    assert south > 46 and west > 29 and north < 53 and east < 39
+    # The far places stay in the Places layer.
+    assert {layer.name: layer.features for layer in added}["Places"] == 9
+
+
+def test_fit_falls_back_and_picks_densest_cluster() -> None:
+    places = sample_layers()["places"]
+    west, south, east, north = places.total_bounds
+    assert render.focus_bounds({"places": places}) == [[south, west], [north, east]]
+    assert (
+        render.focus_bounds({name: gdf.iloc[0:0] for name, gdf in sample_layers().items()}) is None
+    )
+    events = sample_layers()["events"]
+    lone = events.iloc[[0]].assign(id="ev-far", precision=1)
+    lone = lone.set_geometry(gpd.GeoSeries([Point(-77.04, 38.90)], index=lone.index, crs=4326))
+    both = gpd.GeoDataFrame(pd.concat([events, lone], ignore_index=True), crs="EPSG:4326")
+    (south, west), (north, east) = render.focus_bounds({"events": both})
+    assert west > 29 and south > 46  # Washington's single event is left out of the view
+    # Country-wide records (precision 6, drawn at the capital) do not steer the view.
+    country = events.iloc[[0]].assign(id="ev-ru", precision=6)
+    country = country.set_geometry(
+        gpd.GeoSeries([Point(37.62, 55.75)], index=country.index, crs=4326)
+    )
+    with_country = gpd.GeoDataFrame(pd.concat([events, country], ignore_index=True), crs=4326)
+    assert render.focus_bounds({"events": with_country})[1][0] < 52
+
+
+def test_labels_skip_areas_and_metonyms() -> None:
+    layers = _with_far_places(sample_layers())
+    fmap, added = render.build_map(layers, basemap=None)
+    counts = {layer.name: layer.features for layer in added}
+    assert counts["Place names"] == 5  # the five cities; not Kirby (metonym only), not Washington
+    assert counts["Region names"] == 2  # Canada, Donetsk Oblast: their own layer ...
+    labels = {
+        child.layer_name: child.data_js
+        for child in fmap._children.values()
+        if isinstance(child, render._LabelLayer)
+    }
+    assert '"Donetsk Oblast"' in labels["Region names"]
+    assert '"Donetsk Oblast"' not in labels["Place names"] and "Kirby" not in labels["Place names"]
+    assert '"Mariupol"' in labels["Place names"]
+
+
+def test_region_labels_off_by_default() -> None:
+    fmap, _ = render.build_map(_with_far_places(sample_layers()), basemap=None)
+    labels = [child for child in fmap._children.values() if isinstance(child, render._LabelLayer)]
+    assert [(layer.layer_name, layer.show) for layer in labels] == [
+        ("Place names", True),
+        ("Region names", False),
+    ]
 
 
 def test_casualty_radius_scales_with_sqrt() -> None:
-    big = render.casualty_radius(5000, 5000)
-    quarter = render.casualty_radius(1250, 5000)
-    assert big == render.MAX_RADIUS and quarter == pytest.approx(big / 2, abs=0.1)
-    assert render.casualty_radius(None, 5000) == render.UNKNOWN_RADIUS
-    assert render.casualty_radius(1, 5000) == render.MIN_RADIUS
+    big = render.casualty_radius(5000)
+    quarter = render.casualty_radius(1250)
+    assert big == render.MAX_RADIUS == 28 and quarter == pytest.approx(big / 2, abs=0.1)
+    assert render.casualty_radius(50_000) == render.MAX_RADIUS  # capped
+    assert render.casualty_radius(None) == render.UNKNOWN_RADIUS
+    assert render.casualty_radius(1) == render.MIN_RADIUS
+    assert render.casualty_radius(350) < 8  # Chernihiv does not swallow Kyiv
+
+
+def test_zone_styles_contrast() -> None:
+    styles = render.ZONE_STYLES
+    assert styles["pledged_deescalation"]["dashArray"]
+    assert "dashArray" not in styles["active_fighting"]
+    assert styles["besieged"]["fillColor"] == f"url(#{render.HATCH})"
+    assert styles["besieged"]["weight"] > styles["active_fighting"]["weight"]
+    colours = {kind: style["color"] for kind, style in styles.items()}
+    assert len(set(colours.values())) == len(colours)
+    html_page = render.render_html(render.build_map(sample_layers(), basemap=None)[0])
+    assert f'<pattern id="{render.HATCH}"' in html_page
 
 
 def test_popup_shows_ranges_and_sources() -> None:
     row = sample_layers()["casualties"].set_index("id").loc["cas-mariupol"].to_dict()
     popup = render.casualty_popup({**row, "place": "Mariupol"})
-    assert "killed 5,000 (low 5,000 – high 5,000)" in popup
-    assert "per city council" in popup and "per mayor" in popup and "hedge: up to" in popup
+    assert "killed: 5,000" in popup and "killed: 20,000 (range 0–20,000)" in popup
+    assert "attribution: city council" in popup and "attribution: mayor" in popup
+    assert "hedge: up to" in popup and "<b>a1</b> · Reuters · 2022-03-20" in popup
+    assert "2022-03-16 (exact day)" in popup and "Explosions/Remote violence" in popup
     assert "Disputed" in popup
     assert "&lt;script&gt;" in popup and "<script>" not in popup
+    mykolaiv = sample_layers()["casualties"].set_index("id").loc["cas-mykolaiv"].to_dict()
+    assert "killed: 14 (range 12–15)" in render.casualty_popup(mykolaiv)
 
 
 def test_missing_crs_fails() -> None:
@@ -149,7 +277,7 @@ def test_empty_layers_are_left_out(tmp_path: Path) -> None:
     layers = {name: gdf.iloc[0:0] for name, gdf in sample_layers().items()}
     layers["places"] = sample_layers()["places"]
     fmap, added = render.build_map(layers, basemap=None)
-    assert [layer.name for layer in added] == ["Places"]
+    assert [layer.name for layer in added] == ["Places", "Place names"]
     page = render.render_html(fmap)
     assert '"Casualties"' not in page
 
@@ -209,8 +337,22 @@ def test_page_draws_offline(sample_html: Path, tmp_path: Path) -> None:
         for css_class in ALL_CLASSES:
             assert _count(page, f"path.{css_class}") > 0, css_class
         assert _count(page, "#geo-legend") == 1
-        assert _count(page, ".leaflet-control-layers-overlays label") == 6
+        assert _count(page, ".leaflet-control-layers-overlays label") == 7
         assert _count(page, ".geo-label") == 5  # permanent place names
+        # No two visible labels overlap (the declutter hides the lower-priority one).
+        overlaps = page.evaluate(
+            """() => {
+              const boxes = [...document.querySelectorAll('.geo-label:not(.hidden) span')]
+                .map(e => e.getBoundingClientRect());
+              let n = 0;
+              boxes.forEach((a, i) => boxes.slice(i + 1).forEach(b => {
+                if (a.left < b.right && a.right > b.left && a.top < b.bottom && a.bottom > b.top)
+                  { n += 1; }
+              }));
+              return n;
+            }"""
+        )
+        assert overlaps == 0
         # Open every popup: prebuilt popup HTML is inserted only now.
         opened = page.evaluate(
             """() => {
