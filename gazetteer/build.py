@@ -231,6 +231,26 @@ WORLD_REGIONS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
 )  # fmt: skip
 
 
+# Named regions with no polygon among the sources, kept as points (precision "region"):
+# (slug, name, ISO alpha-2 or None, lat, lon, aliases).
+POINT_REGIONS: tuple[tuple[str, str, str | None, float, float, tuple[str, ...]], ...] = (
+    ("england", "England", "GB", 52.16045, -0.70312, ()),
+    ("scotland", "Scotland", "GB", 56.5, -4.0, ()),
+    ("wales", "Wales", "GB", 52.5, -3.5, ()),
+    ("northern-ireland", "Northern Ireland", "GB", 54.5, -6.5, ()),
+    ("darfur", "Darfur", "SD", 13.5, 24.0, ()),
+    ("java", "Java", "ID", -7.5, 110.0, ()),
+    ("sumatra", "Sumatra", "ID", 0.0, 102.0, ()),
+    ("borneo", "Borneo", None, 1.0, 114.0, ()),
+    ("siberia", "Siberia", "RU", 60.0, 105.0, ()),
+    ("west-bank", "West Bank", "PS", 32.0, 35.25, ()),
+    ("gaza-strip", "Gaza Strip", "PS", 31.42, 34.36, ()),
+    ("kashmir", "Kashmir", None, 34.0, 76.0, ()),
+    ("kurdistan", "Kurdistan", None, 36.5, 44.0, ("Kurdistan region",)),
+    ("patagonia", "Patagonia", None, -41.0, -68.0, ()),
+)  # fmt: skip
+
+
 @dataclass
 class Entry:
     """One row of ``places.parquet`` while it is being built, with its names."""
@@ -916,6 +936,12 @@ def build_entries(sources: dict[str, Path]) -> tuple[list[Entry], list[Area]]:
 
     for slug, name, lat, lon, aliases in SEAS:
         entry = Entry(f"sea:{slug}", name, "sea", lat, lon, None, precision="sea")
+        entry.names.append((name, "primary"))
+        entry.names.extend((alias, "alias") for alias in aliases)
+        entries.append(entry)
+
+    for slug, name, iso2, lat, lon, aliases in POINT_REGIONS:
+        entry = Entry(f"region:{slug}", name, "region", lat, lon, iso2, precision="region")
         entry.names.append((name, "primary"))
         entry.names.extend((alias, "alias") for alias in aliases)
         entries.append(entry)

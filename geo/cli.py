@@ -154,8 +154,22 @@ def extract_cmd(
 def geoparse_cmd(
     corpus: Annotated[Path, typer.Argument(help="JSONL with id and text per line.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Predictions JSONL to write.")],
+    exclude_role: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--exclude-role",
+            help="Leave out mentions of this role (demonym, metonym, origin, other); repeatable. "
+            "Use --exclude-role demonym for corpora that do not annotate demonyms (LGL, GeoVirus).",
+        ),
+    ] = None,
 ) -> None:
     """Write predictions for the shared evaluation tool."""
+    excluded = set(exclude_role or ())
+    unknown = excluded - {"location", "metonym", "demonym", "origin", "other"}
+    if unknown:
+        raise _fail(
+            f"unknown role(s) {sorted(unknown)!r}; expected demonym, metonym, origin or other"
+        )
     from geo._atomic import atomic_open
     from geo.resolve import geoparse
 
@@ -175,6 +189,8 @@ def geoparse_cmd(
                 continue
             toponyms = []
             for m in geoparse(text):
+                if m.role in excluded:
+                    continue
                 p = m.place
                 gid = int(p.id[3:]) if p is not None and p.id.startswith("gn:") else None
                 toponyms.append(

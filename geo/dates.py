@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 
 from geo.types import DatePrecision
 
@@ -150,6 +151,53 @@ def _explicit_dates(sentence: str, base: dt.date) -> list[dt.date]:
                 continue
             found.append(when)
     return found
+
+
+def dateline_day(text: str) -> tuple[int, int] | None:
+    """Month and day of a wire dateline at the start of an article, if it has one.
+
+    Examples
+    --------
+    >>> dateline_day("ISTANBUL/KYIV, Ukraine, March 29 (Reuters) - Russia promised ...")
+    (3, 29)
+    >>> dateline_day("Russia and Ukraine met.") is None
+    True
+    """
+    match = _DATELINE.match(text[:200])
+    if match is None:
+        return None
+    found = _MONTH_DAY.search(match.group()) or _DAY_MONTH.search(match.group())
+    if found is None:
+        return None
+    return _MONTHS[found.group("m").casefold()], int(found.group("d"))
+
+
+def infer_year(month_day: tuple[int, int], dated: Sequence[str]) -> str | None:
+    """Date a dateline's day with the year of the dated articles it sits among.
+
+    The year is the one that puts the day closest to the other articles' dates; ``None``
+    when there are none, or when the nearest is more than 60 days away.
+
+    Examples
+    --------
+    >>> infer_year((3, 29), ["2022-03-29", "2022-03-30"])
+    '2022-03-29'
+    >>> infer_year((3, 29), []) is None
+    True
+    """
+    anchors = [d for d in (parse_iso(x) for x in dated) if d is not None]
+    best: tuple[int, dt.date] | None = None
+    for year in sorted({a.year for a in anchors} | {a.year - 1 for a in anchors}):
+        try:
+            when = dt.date(year, *month_day)
+        except ValueError:
+            continue
+        gap = min(abs((when - a).days) for a in anchors)
+        if best is None or gap < best[0]:
+            best = (gap, when)
+    if best is None or best[0] > 60:
+        return None
+    return best[1].isoformat()
 
 
 def window(date: str | None, precision: DatePrecision | None) -> tuple[dt.date, dt.date] | None:

@@ -12,12 +12,13 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
 import geopandas as gpd
 
+from geo.dates import dateline_day, event_date, infer_year
 from geo.events import build_events
 from geo.figures import extract_figures
 from geo.ingest import Problem, read_articles
@@ -91,6 +92,39 @@ def _statement_events(article: Article, statements: Sequence[Statement]) -> list
     return events
 
 
+def infer_dates(results: Sequence[ArticleResult]) -> list[ArticleResult]:
+    """Date undated articles from their wire dateline ("KYIV, March 29 (Reuters) -").
+
+    A dateline gives a month and a day but no year; the year is taken from the dated
+    articles of the same run (the one that puts the day nearest to them), and the article's
+    events and statements are dated again from it. Runs after extraction, so every engine
+    does the same; each inference is logged as a warning.
+    """
+    dated = [r.article.date for r in results if r.article.date]
+    out: list[ArticleResult] = []
+    for result in results:
+        art = result.article
+        day = None if art.date else dateline_day(art.text)
+        inferred = infer_year(day, dated) if day else None
+        if inferred is None:
+            out.append(result)
+            continue
+        logger.warning("%s: no date line; dated %s from its dateline", art.path or art.id, inferred)
+        article = replace(art, date=inferred)
+        events = []
+        for event in result.events:
+            if event.figures:
+                first = event.figures[0]
+                sentence = art.text[first.sentence_start : first.sentence_end]
+                date, precision = event_date(sentence, inferred)
+            else:
+                date, precision = inferred, "day"
+            events.append(replace(event, date=date, date_precision=precision))
+        statements = tuple(replace(s, date=inferred) for s in result.statements)
+        out.append(replace(result, article=article, events=tuple(events), statements=statements))
+    return out
+
+
 def extract(article: Article) -> ArticleResult:
     """Run every per-article stage on one article."""
     mentions = geoparse(article)
@@ -110,7 +144,8 @@ def extract(article: Article) -> ArticleResult:
 
 
 def reduce(results: Sequence[ArticleResult]) -> dict[str, gpd.GeoDataFrame]:
-    """Cross-article stages: reconcile events, build zones, assemble the four layers."""
+    """Cross-article stages: date from datelines, reconcile events, build zones, assemble layers."""
+    results = infer_dates(results)
     all_events = [e for r in results for e in r.events]
     records = reconcile(all_events)
     zones: list[Zone] = build_zones(s for r in results for s in r.statements)

@@ -76,6 +76,13 @@ _MOTION = frozenset(
 _NEAR_FILLERS = frozenset(
     "the of city town village areas area region southern northern eastern western central".split()
 )
+_GENERIC_AREA_WORDS = frozenset(
+    """
+    centre center city capital coast island islands border national federal district
+    metropolitan region plains highlands lakes valley mountain north south east west central
+    northern southern eastern western interior
+    """.split()
+)
 _EVENT_NOUNS = frozenset(
     """
     talks summit meeting meetings negotiations process agreement accord accords format
@@ -489,10 +496,9 @@ def _keep(
         if first.sentence_initial and not _has_area(rows, index):
             after = tokens[i + 1].lower if i + 1 < len(tokens) else ""
             return after in _METONYM_VERBS and index.largest(rows) >= 100_000
-        return (
-            _has_area(rows, index, admin1=_common_word(first.lower) < 5.0)
-            or index.largest(rows) >= 50_000
-        )
+        if first.lower in _GENERIC_AREA_WORDS:
+            return False  # "Centre", "City", "Capital": admin units named with plain words
+        return _has_area(rows, index) or index.largest(rows) >= 50_000
     return True
 
 
