@@ -209,16 +209,26 @@ _DEFAULT_TYPES = {("Battles", "Armed clash"), ("Violence against civilians", "At
 
 def _typed_places(
     article: Article,
-    groups: dict[tuple[str | None, int], list[int]],
-    figures: Sequence[Figure],
+    mentions: Sequence[Mention],
+    sentences: Sequence[tuple[int, int]],
 ) -> dict[str | None, tuple[str, str | None]]:
-    """The first type an article gives with evidence (a weapon, a retaking) for each place."""
+    """The first type the article gives with evidence (a weapon, a retaking) for each place.
+
+    "A missile hit the administration building in Mykolaiv. Seven people were killed." The
+    second sentence alone says nothing of how; the article does.
+    """
     typed: dict[str | None, tuple[str, str | None]] = {}
-    for (place_id, start), members in sorted(groups.items(), key=lambda item: item[0][1]):
-        end = figures[members[0]].sentence_end
-        kind = classify(article.text[start:end], [figures[i] for i in members])
-        if kind not in _DEFAULT_TYPES and kind[0] != "Strategic developments":
-            typed.setdefault(place_id, kind)
+    located = _locations(mentions)
+    for start, end in sentences:
+        here = [m for m in located if start <= m.start < end and m.place is not None]
+        if not here:
+            continue
+        kind = classify(article.text[start:end], [])
+        if kind in _DEFAULT_TYPES:
+            continue
+        for m in here:
+            assert m.place is not None
+            typed.setdefault(m.place.id, kind)
     return typed
 
 
@@ -257,7 +267,7 @@ def build_events(
         places[key] = mention
     events: list[Event] = []
     figure_events: dict[int, str] = {}
-    typed = _typed_places(article, groups, figures)
+    typed = _typed_places(article, mentions, sentences)
     for key, members in sorted(groups.items(), key=lambda item: item[0][1]):
         mention = places[key]
         group = [figures[i] for i in members]
