@@ -40,9 +40,12 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
 def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:
     """Open a temporary file for writing; it replaces ``path`` only if the block succeeds."""
     binary = "b" in mode
-    with atomic_path(path) as tmp, tmp.open(
-        mode, encoding=None if binary else encoding, newline=None if binary else "\n"
-    ) as handle:
+    with (
+        atomic_path(path) as tmp,
+        tmp.open(
+            mode, encoding=None if binary else encoding, newline=None if binary else "\n"
+        ) as handle,
+    ):
         yield handle
         handle.flush()
 

@@ -328,6 +328,7 @@ class Gazetteer:
             raise GazetteerError(msg)
         values = {name: self._cols[name][row].as_py() for name in _PLACE_COLUMNS}
         values["occupied"] = bool(values["occupied"])
+        values["capital"] = bool(self._cols["is_capital"][row].as_py())
         return Place(**values)
 
     def _row_of(self, place_id: str) -> int | None:

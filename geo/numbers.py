@@ -240,8 +240,10 @@ def _match_digits(tokens: Sequence[Token], i: int) -> _Number | None:
         word = tokens[k].lower
         if word in _SCALES or word == "hundred":
             scale = _SCALES.get(word, 100)
-        elif word in _SHORT_SCALES and k == j and (
-            _adjacent(tokens, k) or word in _SPACED_SHORT_SCALES
+        elif (
+            word in _SHORT_SCALES
+            and k == j
+            and (_adjacent(tokens, k) or word in _SPACED_SHORT_SCALES)
         ):
             scale = _SHORT_SCALES[word]
         if scale > 1:

@@ -304,7 +304,7 @@ def _role(top: Toponym, place: Place) -> Role:
         return "other"
     if top.role_hint == "origin":
         return "origin"
-    if top.role_hint == "metonym" and place.kind in {"country", "settlement", "admin1"}:
+    if top.role_hint == "metonym" and (place.kind == "country" or place.capital):
         return "metonym"
     return "location"
 

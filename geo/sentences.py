@@ -69,8 +69,10 @@ def _blocks(text: str) -> list[tuple[int, int]]:
                 blocks.append((current[0], current[1]))
                 current = None
             continue
-        if current is not None and not _ENDS_WITH_TERMINAL.search(last_line) and (
-            stripped[0].islower()
+        if (
+            current is not None
+            and not _ENDS_WITH_TERMINAL.search(last_line)
+            and (stripped[0].islower())
         ):
             current[1] = end  # a hard-wrapped sentence continues on this line
         else:

@@ -66,6 +66,7 @@ class Place:
     katottg: str | None = None
     hromada: str | None = None
     raion: str | None = None
+    capital: bool = False  # a national capital (speaks for its country: "Moscow denied")
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,10 +58,17 @@ _RECAPTURE = re.compile(
 _CLAUSE_END = re.compile(
     r";|\bwhile\b|\bbut\b|\bwhereas\b|\bas well as\b|, and (?:the|a)\b|\.\s|[”\"]"
 )
+_OBJECT_REACH = 45
+"""How far after "encircled"/"recaptured" its object may start (characters)."""
+_DESCRIBED_REACH = 40
+"""How far before "besieged"/"retaken" the place it describes may start ("Mariupol, besieged")."""
 _NEGATED = re.compile(r"\b(?:no|not|never|denied)\b[^.]{0,30}\b(?:fighting|shelling)\b", re.I)
 _SPEAKS = re.compile(
-    r"(?:'s|’s)?(?:\s+(?:[A-Z][\w.'’-]*|of|for))*?\s+(?:has\s+|had\s+|have\s+)?"
-    r"(?:told|said|says|saying|announced|promised|pledged|vowed|decided|declared|proposed)\b"
+    r"(?:'s|’s)?(?:\s+(?:[A-Z][\w.'’-]*|of|for|deputy|defen[cs]e|foreign|prime|minister|"
+    r"ministry|spokes(?:man|woman|person)|officials?|negotiators?|delegation|government|"
+    r"president|leader))*?\s+(?:has\s+|had\s+|have\s+)?"
+    r"(?:told|said|says|saying|announced|promised|pledged|vowed|decided|declared|proposed|"
+    r"would|will)\b"
 )
 _ACTOR_REACH = 80
 
@@ -75,13 +82,23 @@ def _actor(sentence: str, offset: int, mentions: Sequence[Mention]) -> str | Non
     """
     for m in mentions:
         rel = m.end - offset
-        if not 0 <= rel <= len(sentence) or m.place is None or m.role not in {"metonym", "demonym"}:
+        if not 0 <= rel <= len(sentence) or m.place is None:
             continue
-        if m.place.kind != "country" and m.role != "metonym":
+        if not (m.place.kind == "country" or m.place.capital or m.role == "metonym"):
             continue
         if _SPEAKS.match(sentence[rel : rel + _ACTOR_REACH]):
-            return m.place.name
+            return _country_name(m.place)
     return None
+
+
+def _country_name(place: Place) -> str:
+    """The country a place speaks for: Moscow and the Kremlin speak for Russia."""
+    if place.kind == "country" or place.country is None:
+        return place.name
+    try:
+        return get_gazetteer().get(f"adm0:{place.country}").name
+    except LookupError:
+        return place.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +141,7 @@ def find_statements(
             kinds.append(("pledged_deescalation", "CONCEDE"))
         elif _DONE.search(sentence):
             kinds.append(("withdrawal", "RETREAT"))
-        if _FIGHTING.search(sentence) and not _NEGATED.search(sentence) and not kinds:
+        if _FIGHTING.search(sentence) and not _NEGATED.search(sentence):
             kinds.append(("active_fighting", None))
         if _SIEGE.search(sentence):
             kinds.append(("besieged", None))
@@ -151,34 +168,46 @@ def find_statements(
     return found
 
 
+def _clause(sentence: str, start: int, end: int) -> tuple[int, int]:
+    """Bounds of the clause around ``sentence[start:end]``.
+
+    Clauses end at ";", "while", "but", closing quotes and sentence stops.
+    """
+    left = 0
+    for match in _CLAUSE_END.finditer(sentence, 0, start):
+        left = match.end()
+    right_match = _CLAUSE_END.search(sentence, end)
+    return left, right_match.start() if right_match else len(sentence)
+
+
 def _places_for(
     zone: ZoneKind, sentence: str, offset: int, places: tuple[Mention, ...]
 ) -> tuple[Mention, ...]:
-    """The places a statement of a kind is about.
+    """The places a statement of a kind is about, from the clause its keyword governs.
 
-    For sieges and recaptures only the places the keyword governs (in its clause) count;
-    a pledge names its directions or areas.
+    A pledge or withdrawal names its areas after the verb ("reduce activity in the Kyiv and
+    Chernihiv directions"); fighting is about the places of its clause; a siege or recapture
+    about the place it takes as object ("encircled Chernihiv", "recaptured Irpin") or that it
+    describes ("Mariupol, besieged for weeks").
     """
-    if zone in {"pledged_deescalation", "withdrawal"}:
-        pattern = _PLEDGE if zone == "pledged_deescalation" else _DONE
-        keep: list[Mention] = []
-        for match in pattern.finditer(sentence):
-            clause = _CLAUSE_END.search(sentence, match.end())
-            stop = clause.start() if clause else len(sentence)
-            keep.extend(
-                m for m in places if match.start() <= m.start - offset < stop and m not in keep
+    pattern = {
+        "pledged_deescalation": _PLEDGE, "withdrawal": _DONE, "active_fighting": _FIGHTING,
+        "besieged": _SIEGE, "recaptured": _RECAPTURE,
+    }[zone]  # fmt: skip
+    keep: list[Mention] = []
+    for match in pattern.finditer(sentence):
+        left, right = _clause(sentence, match.start(), match.end())
+        if zone in {"pledged_deescalation", "withdrawal"}:
+            lo, hi = match.start(), right
+        elif zone == "active_fighting":
+            lo, hi = left, right
+        else:
+            lo, hi = (
+                max(left, match.start() - _DESCRIBED_REACH),
+                min(right, match.end() + _OBJECT_REACH),
             )
-        return tuple(keep)
-    if zone in {"besieged", "recaptured"}:
-        pattern = _SIEGE if zone == "besieged" else _RECAPTURE
-        keep = []
-        for m in places:
-            rel = m.start - offset
-            window_text = sentence[max(0, rel - 60) : rel + len(m.text) + 40]
-            if pattern.search(window_text):
-                keep.append(m)
-        return tuple(keep)
-    return places
+        keep.extend(m for m in places if lo <= m.start - offset < hi and m not in keep)
+    return tuple(keep)
 
 
 def _metric_buffer(place: Place, km: float) -> BaseGeometry:
