@@ -270,6 +270,7 @@ class Entry:
     hromada: str | None = None
     raion: str | None = None
     is_capital: bool = False
+    geonameid: int | None = None
     name_uk: str | None = None
     katottg_name: str | None = None
     names: list[tuple[str, str]] = field(default_factory=list)  # (surface form, source)
@@ -541,6 +542,7 @@ def city_entries(cities: dict[str, Any]) -> dict[int, Entry]:
             lon=round(float(rec["longitude"]), 5),
             country=rec["countrycode"] or None,
             population=int(rec["population"]) if rec["population"] else None,
+            geonameid=int(gid),
         )
         entry.names.append((rec["name"], "primary"))
         for alt in rec["alternatenames"]:
@@ -875,6 +877,7 @@ def build_entries(sources: dict[str, Path]) -> tuple[list[Entry], list[Area]]:
             country=iso2,
             population=int(info["population"]) if info.get("population") else None,
             precision="country",
+            geonameid=int(info["geonameid"]) if info.get("geonameid") else None,
         )
         entry.names.append((name, "primary"))
         entry.names.append((area.name, "alias"))
@@ -957,6 +960,7 @@ def build_entries(sources: dict[str, Path]) -> tuple[list[Entry], list[Area]]:
             country=None,
             population=int(info["population"]) if info.get("population") else None,
             precision="region",
+            geonameid=int(info["geonameId"]) if info.get("geonameId") else None,
         )
         entry.names.append((name, "primary"))
         for alt in info.get("alternateNames", []):
@@ -1046,6 +1050,7 @@ def places_table(entries: list[Entry]) -> pa.Table:
             "hromada": column("hromada", pa.string()),
             "raion": column("raion", pa.string()),
             "is_capital": column("is_capital", pa.bool_()),
+            "geonameid": column("geonameid", pa.int64()),
             "name_uk": column("name_uk", pa.string()),
             "katottg_name": column("katottg_name", pa.string()),
         }

@@ -192,7 +192,7 @@ def geoparse_cmd(
                 if m.role in excluded:
                     continue
                 p = m.place
-                gid = int(p.id[3:]) if p is not None and p.id.startswith("gn:") else None
+                gid = p.geonameid if p is not None else None
                 toponyms.append(
                     {
                         "start": m.start,

@@ -329,6 +329,9 @@ class Gazetteer:
         values = {name: self._cols[name][row].as_py() for name in _PLACE_COLUMNS}
         values["occupied"] = bool(values["occupied"])
         values["capital"] = bool(self._cols["is_capital"][row].as_py())
+        values["geonameid"] = (
+            self._cols["geonameid"][row].as_py() if "geonameid" in self._cols else None
+        )
         return Place(**values)
 
     def _row_of(self, place_id: str) -> int | None:

@@ -67,6 +67,7 @@ class Place:
     hromada: str | None = None
     raion: str | None = None
     capital: bool = False  # a national capital (speaks for its country: "Moscow denied")
+    geonameid: int | None = None  # the GeoNames id, where the entry has one
 
 
 @dataclass(frozen=True, slots=True)
