@@ -231,18 +231,22 @@ def build_cmd(
     _configure_logging(verbose)
     from rich.progress import Progress
 
+    from geo._errors import GeoError
     from geo.pipeline import build
 
-    with Progress(console=_stderr(), transient=True) as bar:
-        task = bar.add_task("articles", total=None)
-        summary = build(
-            inputs or None,
-            out,
-            engine=engine,  # type: ignore[arg-type]
-            scheduler=scheduler,
-            partitions=partitions,
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
-        )
+    try:
+        with Progress(console=_stderr(), transient=True) as bar:
+            task = bar.add_task("articles", total=None)
+            summary = build(
+                inputs or None,
+                out,
+                engine=engine,  # type: ignore[arg-type]
+                scheduler=scheduler,
+                partitions=partitions,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+    except GeoError as exc:
+        raise _fail(str(exc)) from None
     err = _stderr()
     for problem in summary.problems:
         colour = "red" if problem.severity == "error" else "yellow"

@@ -114,11 +114,14 @@ class Resolver:
         second: list[list[_Scored]] = []
         for pos, (top, cand) in enumerate(zip(toponyms, cands, strict=True)):
             own = {c.place.id for c in cand}
-            others = tuple(
-                (1.0 if abs(start - top.start) < _NEAR_CHARS else 0.4, place)
-                for q, start, place in anchors
-                if q != pos and place.id not in own
-            )
+            weights: dict[str, tuple[float, Place]] = {}
+            for q, start, place in anchors:
+                if q == pos or place.id in own:
+                    continue
+                weight = 1.0 if abs(start - top.start) < _NEAR_CHARS else 0.4
+                if weight > weights.get(place.id, (0.0, place))[0]:
+                    weights[place.id] = (weight, place)
+            others = tuple(weights[pid] for pid in sorted(weights))
             second.append(self._rank(top, cand, countries, anchors=others) if cand else [])
         return [
             self._mention(top, ranked)
@@ -175,11 +178,7 @@ class Resolver:
             if anchors and place.kind == "settlement":
                 score += 0.35 * max(
                     (
-                        w
-                        * max(
-                            0.0,
-                            1.0 - haversine_km(place.lat, place.lon, a.lat, a.lon) / _COHERENCE_KM,
-                        )
+                        w * max(0.0, 1.0 - _near_km(place, a) / _COHERENCE_KM)
                         for w, a in anchors
                         if a.kind == "settlement"
                     ),
@@ -256,6 +255,19 @@ class Resolver:
             return self.gazetteer.get(place.admin1_id)
         except LookupError:
             return None
+
+
+def _near_km(a: Place, b: Place) -> float:
+    """Distance in km, equirectangular: exact enough under the 250 km coherence radius.
+
+    Places more than three degrees of latitude apart are cut off at the radius at once.
+    """
+    dlat = abs(a.lat - b.lat)
+    if dlat > 3.0:  # more than ~330 km apart: no coherence credit either way
+        return _COHERENCE_KM
+    dlon = abs(a.lon - b.lon) % 360.0
+    dlon = min(dlon, 360.0 - dlon) * math.cos(math.radians((a.lat + b.lat) / 2))
+    return 111.195 * math.hypot(dlat, dlon)
 
 
 def _one_sense(toponyms: Sequence[Toponym], ranked: list[list[_Scored]]) -> list[list[_Scored]]:

@@ -14,10 +14,12 @@ import bisect
 import functools
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
+
+import regex
 
 from geo import settings
 from geo.gazetteer import normalize_name
@@ -30,12 +32,19 @@ MAX_TOKENS = 6
 """Longest name, in words, that recognition tries ("Bosnia and Herzegovina" is 3)."""
 
 _WORD = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_]+(?:['’ʼ`](?![sS]\b)[^\W\d_]+)*", re.UNICODE)
-_CONNECTORS = frozenset(
-    """
-    of de del della di da do dos das du des la le les los las el al am an upon on sur en y
-    and the i
-    """.split()
+_CONNECTOR_WORDS = (
+    "of de del della di da do dos das du des la le les los las el al am an upon on sur en y "
+    "and the i"
+).split()
+_CONNECTORS = frozenset(_CONNECTOR_WORDS)
+_CONNECTOR_ALT = "|".join(sorted(_CONNECTOR_WORDS, key=len, reverse=True))
+_RUN_WORD = (
+    r"(?:(?:\p{Lu}\.){2,}|\p{Lu}\p{Ll}{0,2}\.(?= \p{Lu})|"
+    r"\p{Lu}[\p{L}\p{M}]*(?:['’ʼ`](?![sS]\b)[\p{L}\p{M}]+)*)"
 )
+_RUN = regex.compile(rf"{_RUN_WORD}(?:(?: |-)(?:(?:{_CONNECTOR_ALT})(?: |-))*{_RUN_WORD})*")
+"""A run of capitalised words, with the connectors names contain ("Bosnia and Herzegovina",
+"Rostov-on-Don"); recognition looks only at these."""
 _ADMIN_WORDS = {
     "region": "admin",
     "regions": "admin",
@@ -174,8 +183,7 @@ class Toponym:
     country: str | None = None  # demonym's country code
 
 
-@dataclass(frozen=True, slots=True)
-class _Token:
+class _Token(NamedTuple):
     start: int
     end: int
     text: str
@@ -199,10 +207,18 @@ class NameIndex:
         lookup: Callable[[str], Sequence[int]],
         kinds: Sequence[str] = (),
         populations: Sequence[int] = (),
+        keys: Iterable[str] | None = None,
     ) -> None:
         self._lookup = lookup
         self._kinds = kinds
         self._populations = populations
+        self._keys = frozenset(keys) if keys is not None else None
+
+    def has(self, key: str) -> bool:
+        """Whether a normalised key names anything (a set lookup when the keys are loaded)."""
+        if self._keys is not None:
+            return key in self._keys
+        return bool(self.rows(key))
 
     def kind(self, row: int) -> str:
         """Kind of the gazetteer entry at ``row`` ("settlement" when unknown)."""
@@ -215,6 +231,8 @@ class NameIndex:
     @functools.lru_cache(maxsize=200_000)  # noqa: B019 - one index per process
     def rows(self, key: str) -> tuple[int, ...]:
         """Gazetteer rows for a normalised key (empty when unknown)."""
+        if self._keys is not None and key not in self._keys:
+            return ()
         return tuple(self._lookup(key))
 
 
@@ -225,7 +243,7 @@ def _default_index() -> NameIndex:
     gaz = get_gazetteer()
     kinds = gaz.column("kind").to_pylist()
     populations = [p or 0 for p in gaz.column("population").to_pylist()]
-    return NameIndex(gaz.lookup_key, kinds, populations)
+    return NameIndex(gaz.lookup_key, kinds, populations, keys=gaz.keys())
 
 
 @functools.cache
@@ -265,26 +283,27 @@ def _common_word(word: str) -> float:
     return float(wordfreq.zipf_frequency(word, "en"))
 
 
-def _tokens(text: str) -> list[_Token]:
+def _tokens(text: str, start: int = 0, end: int | None = None) -> list[_Token]:
+    """Words of ``text[start:end]`` with absolute offsets and case flags."""
     tokens: list[_Token] = []
-    for match in _WORD.finditer(text):
-        start, end = match.span()
+    append = tokens.append
+    for match in _WORD.finditer(text, start, len(text) if end is None else end):
+        first, last = match.span()
         word = match.group()
-        j = start - 1
-        while j >= 0 and text[j] in " \t\"'“”‘’«»([":
-            j -= 1
-        initial = (
-            j < 0 or text[j] in ".!?\n:;—–•|" or (text[j] == "-" and j > 0 and text[j - 1] == " ")
-        )
-        tokens.append(
+        cap = word[0].isupper()
+        initial = False
+        if cap:  # only capitalised words are ever asked whether they open a sentence
+            j = first - 1
+            while j >= 0 and text[j] in " \t\"'“”‘’«»([":
+                j -= 1
+            initial = (
+                j < 0
+                or text[j] in ".!?\n:;—–•|"
+                or (text[j] == "-" and j > 0 and text[j - 1] == " ")
+            )
+        append(
             _Token(
-                start=start,
-                end=end,
-                text=word,
-                lower=word.casefold(),
-                cap=word[0].isupper(),
-                upper=len(word) > 1 and word.isupper(),
-                sentence_initial=initial,
+                first, last, word, word.casefold(), cap, len(word) > 1 and word.isupper(), initial
             )
         )
     return tokens
@@ -305,6 +324,10 @@ def _dateline_end(text: str) -> int:
 def find_toponyms(text: str, *, index: NameIndex | None = None) -> list[Toponym]:
     """Recognise place names in ``text``.
 
+    Only runs of capitalised words are looked at (one regular-expression pass); a run whose
+    words name nothing in the gazetteer is dropped with a set lookup, and the rules for
+    people, admin words and qualifiers run on a small window of words around the rest.
+
     Parameters
     ----------
     text
@@ -318,102 +341,182 @@ def find_toponyms(text: str, *, index: NameIndex | None = None) -> list[Toponym]
         Non-overlapping spans sorted by start offset, including demonyms.
     """
     index = index or _default_index()
-    tokens = _tokens(text)
     dateline_end = _dateline_end(text)
-    demonym_table = demonyms()
-    people = _people(text, tokens)
-    found: list[Toponym] = []
-    i = 0
-    n_tokens = len(tokens)
-    while i < n_tokens:
-        tok = tokens[i]
-        if not tok.cap:
-            i += 1
+    runs = [(m.start(), m.end(), m.group()) for m in _RUN.finditer(text)]
+    state = _Scan(text, index, dateline_end, demonyms(), _people_in_runs(text, runs))
+    for start, end, run in runs:
+        if start < state.covered:
             continue
-        if tok.lower in people:
-            i += 1
+        if start >= dateline_end and not _may_name(text, start, run, index, state):
             continue
-        in_dateline = tok.end <= dateline_end
-        match = _longest_match(text, tokens, i, index, dateline=in_dateline)
-        country = demonym_table.get(tok.lower)
-        if country is not None and not tok.upper and (match is None or match[0] == i):
-            found.append(_demonym(text, tokens, i, country, index))
-            i += 1
-            continue
-        if match is None:
-            i += 1
-            continue
-        j, key, rows = match
-        span_start, span_end = tok.start, tokens[j].end
-        kind: ToponymKind = "name"
-        qualifier: str | None = None
-        # Trailing admin words: "the Kyiv region", "Donetsk oblast", "Chernihiv directions".
-        if j + 1 < n_tokens and _joinable(text, tokens[j], tokens[j + 1]):
-            word = tokens[j + 1].lower
-            if word in _ADMIN_WORDS:
-                kind = "direction" if _ADMIN_WORDS[word] == "direction" else "admin"
-                qualifier = "direction" if kind == "direction" else "region"
-                full_key = normalize_name(text[span_start : tokens[j + 1].end])
-                full_rows = index.rows(full_key) if kind == "admin" else ()
-                if full_rows:
-                    rows, key = full_rows, full_key
-                    span_end = tokens[j + 1].end
-                    j += 1
-        after = tokens[j + 1] if j + 1 < n_tokens else None
-        if (
-            after is not None
-            and after.lower in _FEATURE_NOUNS
-            and _joinable(text, tokens[j], after)
-        ):
-            i = j + 2  # "the Desna river": a physical feature the gazetteer does not hold
-            continue
-        if not _keep(text, tokens, i, j, key, rows, in_dateline, index):
-            i = j + 1
-            continue
-        found.append(
-            Toponym(
-                start=span_start,
-                end=span_end,
-                text=text[span_start:span_end],
-                key=key,
-                kind=kind,
-                rows=rows,
-                qualifier=qualifier or _near_word(text, tokens, i),
-                sentence_initial=tok.sentence_initial,
-                dateline=in_dateline,
-                role_hint=_role_hint(text, tokens, i, j),
-            )
-        )
-        i = j + 1
-    found = _coordinated_admin(text, tokens, found, index)
+        tokens = _tokens(text, max(0, start - _WINDOW_BEFORE), min(len(text), end + _WINDOW_AFTER))
+        first = next(k for k, tok in enumerate(tokens) if tok.start >= start)
+        stop = next((k for k, tok in enumerate(tokens) if tok.start >= end), len(tokens))
+        state.scan(tokens, first, stop)
+    found = _coordinated_admin(text, state.found, index)
     found = _with_containers(text, found)
     logger.debug("recognised %d toponyms in %d characters", len(found), len(text))
     return found
 
 
-def _people(text: str, tokens: list[_Token]) -> set[str]:
+_WINDOW_BEFORE = 45
+"""Characters before a run in which titles, given names and qualifiers are looked for."""
+_WINDOW_AFTER = 30
+"""Characters after a run in which admin words, features and verbs are looked for."""
+
+
+def _fast_key(surface: str) -> str:
+    """normalize_name for the common case of plain ASCII words, without Unicode work."""
+    if surface.isascii():
+        key = surface.lower()
+        if "'" in key or "`" in key:
+            key = key.replace("'", "").replace("`", "")
+        if "-" in key or "_" in key:
+            key = " ".join(key.replace("_", " ").replace("-", " ").split())
+        return key
+    return normalize_name(surface)
+
+
+def _may_name(text: str, start: int, run: str, index: NameIndex, state: _Scan) -> bool:
+    """Whether a capitalised run can hold a name, decided without looking at its context.
+
+    Multi-word runs always go on. A one-word run goes on when it is a demonym, or when it
+    names something and is not a known person's surname or an ordinary English word that
+    would be dropped anyway (see ``_keep``: common words need a country, a region or a
+    city of 50,000 to count).
+    """
+    if " " in run or "-" in run or "." in run:
+        return True
+    key = _fast_key(run)
+    if key in state.demonyms:
+        return True
+    if key in _NOT_PLACES or key in state.people or not index.has(key):
+        return False
+    if run.isupper() or _common_word(key) < 4.0:
+        return True
+    rows = index.rows(key)
+    return _has_area(rows, index) or index.largest(rows) >= 50_000
+
+
+class _Scan:
+    """Recognition state over one text: what was found and how far it reached."""
+
+    def __init__(
+        self,
+        text: str,
+        index: NameIndex,
+        dateline_end: int,
+        demonym_table: dict[str, str],
+        people: set[str],
+    ) -> None:
+        self.text = text
+        self.index = index
+        self.dateline_end = dateline_end
+        self.demonyms = demonym_table
+        self.people = people
+        self.found: list[Toponym] = []
+        self.covered = 0
+
+    def scan(self, tokens: list[_Token], i: int, stop: int) -> None:
+        """Recognise names starting at tokens ``i`` to ``stop`` (one capitalised run)."""
+        text, index, n_tokens = self.text, self.index, len(tokens)
+        while i < stop:
+            tok = tokens[i]
+            if not tok.cap or tok.lower in self.people or tok.start < self.covered:
+                i += 1
+                continue
+            in_dateline = tok.end <= self.dateline_end
+            match = _longest_match(text, tokens, i, index, dateline=in_dateline)
+            country = self.demonyms.get(tok.lower)
+            if country is not None and not tok.upper and (match is None or match[0] == i):
+                self.found.append(_demonym(tokens, i, country))
+                self.covered = tok.end
+                i += 1
+                continue
+            if match is None:
+                i += 1
+                continue
+            j, key, rows = match
+            span_start, span_end = tok.start, tokens[j].end
+            kind: ToponymKind = "name"
+            qualifier: str | None = None
+            # Trailing admin words: "the Kyiv region", "Donetsk oblast", "Chernihiv directions".
+            if j + 1 < n_tokens and _joinable(text, tokens[j], tokens[j + 1]):
+                word = tokens[j + 1].lower
+                if word in _ADMIN_WORDS:
+                    kind = "direction" if _ADMIN_WORDS[word] == "direction" else "admin"
+                    qualifier = "direction" if kind == "direction" else "region"
+                    full_key = normalize_name(text[span_start : tokens[j + 1].end])
+                    full_rows = index.rows(full_key) if kind == "admin" else ()
+                    if full_rows:
+                        rows, key = full_rows, full_key
+                        span_end = tokens[j + 1].end
+                        j += 1
+            after = tokens[j + 1] if j + 1 < n_tokens else None
+            if (
+                after is not None
+                and after.lower in _FEATURE_NOUNS
+                and _joinable(text, tokens[j], after)
+            ):
+                self.covered = after.end  # "the Desna river": a feature the gazetteer lacks
+                i = j + 2
+                continue
+            if not _keep(text, tokens, i, j, key, rows, in_dateline, index):
+                i = j + 1
+                continue
+            self.found.append(
+                Toponym(
+                    start=span_start,
+                    end=span_end,
+                    text=text[span_start:span_end],
+                    key=key,
+                    kind=kind,
+                    rows=rows,
+                    qualifier=qualifier or _near_word(text, tokens, i),
+                    sentence_initial=tok.sentence_initial,
+                    dateline=in_dateline,
+                    role_hint=_role_hint(text, tokens, i, j),
+                )
+            )
+            self.covered = span_end
+            i = j + 1
+
+
+def _people_in_runs(text: str, runs: list[tuple[int, int, str]]) -> set[str]:
     """Surnames of the people an article names ("Vitaliy Kim", "President Zelenskiy").
 
-    A capitalised word that follows a given name or a title is a person's name; later
-    mentions of it alone ("Kim said") are people too, not places.
+    In a run of capitalised words, a given name or a title followed by more words makes the
+    run's last word a person's name; later mentions of it alone ("Kim said") are people too,
+    not places.
     """
     people: set[str] = set()
-    for pos in range(len(tokens) - 1):
-        tok, nxt = tokens[pos], tokens[pos + 1]
-        if not (tok.cap and nxt.cap) or nxt.upper or not _joinable(text, tok, nxt):
+    table = demonyms()
+    for _start, _end, run in runs:
+        if " " not in run:
             continue
-        if nxt.lower in demonyms() or nxt.lower in _NOT_PLACES or nxt.lower in _TITLES:
-            continue
-        if tok.lower.rstrip(".") in _TITLES or (_given_name(tok.lower) and not tok.upper):
-            end = pos + 1
-            while (
-                end + 1 < len(tokens)
-                and tokens[end + 1].cap
-                and _joinable(text, tokens[end], tokens[end + 1])
-            ):
-                end += 1
-            people.add(tokens[end].lower)
+        for segment in _split_at_connectors(_WORD.findall(run)):
+            if len(segment) < 2:
+                continue
+            last = segment[-1].casefold()
+            if last in table or last in _NOT_PLACES or last in _TITLES:
+                continue
+            for word in segment[:-1]:
+                lower = word.casefold()
+                if lower.rstrip(".") in _TITLES or (_given_name(lower) and not word.isupper()):
+                    people.add(last)
+                    break
     return people
+
+
+def _split_at_connectors(words: list[str]) -> list[list[str]]:
+    """Split a run's words where a lowercase connector stands ("Dulles Airport and Moscow")."""
+    segments: list[list[str]] = [[]]
+    for word in words:
+        if word in _CONNECTORS:
+            segments.append([])
+        else:
+            segments[-1].append(word)
+    return segments
 
 
 def _longest_match(
@@ -431,7 +534,7 @@ def _longest_match(
         if not tokens[j].cap:
             continue
         surface = text[tokens[i].start : tokens[j].end]
-        key = normalize_name(surface)
+        key = _fast_key(surface)
         rows = index.rows(key)
         if rows:
             return j, key, rows
@@ -571,7 +674,7 @@ def _role_hint(text: str, tokens: list[_Token], i: int, j: int) -> str | None:
     return None
 
 
-def _demonym(text: str, tokens: list[_Token], i: int, country: str, index: NameIndex) -> Toponym:
+def _demonym(tokens: list[_Token], i: int, country: str) -> Toponym:
     tok = tokens[i]
     return Toponym(
         start=tok.start,
@@ -586,9 +689,7 @@ def _demonym(text: str, tokens: list[_Token], i: int, country: str, index: NameI
     )
 
 
-def _coordinated_admin(
-    text: str, tokens: list[_Token], found: list[Toponym], index: NameIndex
-) -> list[Toponym]:
+def _coordinated_admin(text: str, found: list[Toponym], index: NameIndex) -> list[Toponym]:
     """Spread a plural admin word back over a coordination.
 
     In "the Kyiv and Chernihiv directions" or "Donetsk and Luhansk regions" the first name

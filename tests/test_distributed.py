@@ -1,0 +1,137 @@
+"""The dask engine gives byte-identical layers to the local engine, and fails clearly."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("distributed", reason="the dask engine needs dask[distributed]")
+
+import geopandas as gpd
+from distributed import LocalCluster
+from typer.testing import CliRunner
+
+from geo import distributed
+from geo.cli import app
+from geo.ingest import read_articles
+from geo.layers import LAYER_NAMES
+from geo.pipeline import build
+
+
+@pytest.fixture(scope="module")
+def scheduler() -> Iterator[str]:
+    """A LocalCluster of two single-threaded worker processes, shared by the module."""
+    with LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=50,
+    ) as cluster:
+        yield cluster.scheduler_address
+
+
+def _same_layers(local: Path, dask: Path) -> None:
+    for name in LAYER_NAMES:
+        a = (local / "layers" / f"{name}.geojson").read_bytes()
+        b = (dask / "layers" / f"{name}.geojson").read_bytes()
+        assert json.loads(a)["type"] == "FeatureCollection"
+        assert a == b, f"{name}.geojson differs between --engine local and --engine dask"
+
+
+def _wire_jsonl(example_corpus: Path, path: Path, n: int = 200) -> Path:
+    """~200 varied articles from the bundled ones, with the cases partitions must settle."""
+    articles, _ = read_articles([example_corpus])
+    towns = ["Bucha", "Irpin", "Sumy", "Odesa", "Poltava", "Dnipro", "Lviv", "Kherson"]
+    lines = []
+    for i in range(n):
+        art = articles[i % len(articles)]
+        text = art.text.replace("Mykolaiv", towns[i % len(towns)])
+        text = re.sub(r"\b(\d{1,3})\b", lambda m, i=i: str(int(m.group()) + i), text)
+        lines.append({"id": f"a{i}", "date": art.date, "title": art.title, "text": text})
+    lines[150] = dict(lines[3], id="dup-of-3")  # same text as an article in another partition
+    lines[170] = dict(lines[170], id="a5")  # an id already used in another partition
+    rows = [json.dumps(r) for r in lines]
+    rows.insert(100, "{not json")  # a bad record: a warning with its line number
+    rows.insert(120, "")
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_example_corpus_dask_equals_local(
+    example_corpus: Path, scheduler: str, tmp_path: Path
+) -> None:
+    local = build([example_corpus], tmp_path / "local", render=False)
+    dask = build(
+        [example_corpus], tmp_path / "dask", render=False, engine="dask", scheduler=scheduler
+    )
+    assert local.articles == dask.articles > 10
+    assert local.problems == dask.problems
+    _same_layers(tmp_path / "local", tmp_path / "dask")
+
+
+def test_jsonl_in_byte_ranges_dask_equals_local(
+    example_corpus: Path, scheduler: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = _wire_jsonl(example_corpus, tmp_path / "wire.jsonl")
+    monkeypatch.setattr(distributed, "CHUNK_BYTES", 16 * 1024)
+    plan, _ = distributed.plan_partitions([corpus], 4)
+    assert len(plan) == 4
+    assert all(u.path == str(corpus) and u.end is not None for p in plan for u in p.units)
+    assert plan[0].units[0].first_line == 1
+    assert plan[1].units[0].first_line > 1
+
+    local = build([corpus], tmp_path / "local", render=False)
+    dask = build(
+        [corpus], tmp_path / "dask", render=False, engine="dask", scheduler=scheduler, partitions=4
+    )
+    assert local.articles == dask.articles == 199  # one duplicate skipped
+    assert local.problems == dask.problems
+    messages = " ".join(p.message for p in dask.problems)
+    assert "same text as article 'a3'" in messages
+    assert "id 'a5' is already used" in messages
+    assert any(p.line == 101 for p in dask.problems)
+    _same_layers(tmp_path / "local", tmp_path / "dask")
+
+
+def test_partitions_are_written_as_geoparquet(
+    example_corpus: Path, scheduler: str, tmp_path: Path
+) -> None:
+    work = tmp_path / "work"
+    results, problems = distributed.extract_dask(
+        [example_corpus], scheduler=scheduler, partitions=2, work_dir=work
+    )
+    assert not problems
+    parts = sorted(work.glob("part-*"))
+    assert len(parts) == 2
+    mentions = gpd.read_parquet(parts[0] / "mentions.parquet")
+    assert mentions.crs.to_epsg() == 4326
+    assert {"article", "start", "end", "place_id"} <= set(mentions.columns)
+    events = gpd.read_parquet(parts[1] / "events.parquet")
+    assert events.crs.to_epsg() == 4326
+    first = mentions.iloc[0]
+    assert -90 <= first.geometry.y <= 90 and -180 <= first.geometry.x <= 180  # lon, lat
+    assert len(results) == len(read_articles([example_corpus])[0])
+
+
+def test_bad_scheduler_address_is_a_clear_error(
+    example_corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(distributed, "CONNECT_TIMEOUT", 1.0)
+    with pytest.raises(distributed.SchedulerError, match=r"cannot reach the dask scheduler"):
+        distributed.extract_dask([example_corpus], scheduler="tcp://127.0.0.1:9", partitions=None)
+
+
+def test_cli_bad_scheduler_exits_without_traceback(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app,
+        ["build", "--engine", "dask", "--scheduler", "nonsense", "--out", str(tmp_path)],
+    )
+    assert result.exit_code != 0
+    assert "cannot reach the dask scheduler at 'nonsense'" in result.output
+    assert "Traceback" not in result.output
+    assert not isinstance(result.exception, distributed.SchedulerError)
