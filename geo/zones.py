@@ -12,13 +12,16 @@ Each named place becomes a polygon by a stated method:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import geopandas as gpd
+import numpy as np
+import pyproj
+import shapely
 from shapely import wkb
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
@@ -212,9 +215,22 @@ def _places_for(
 
 def _metric_buffer(place: Place, km: float) -> BaseGeometry:
     """A circle of ``km`` around a place, drawn in a projection centred on it."""
-    aeqd = f"+proj=aeqd +lat_0={place.lat} +lon_0={place.lon} +datum=WGS84 +units=m +no_defs"
-    series = gpd.GeoSeries([Point(place.lon, place.lat)], crs="EPSG:4326").to_crs(aeqd)
-    return series.buffer(km * 1000.0, quad_segs=16).to_crs("EPSG:4326").iloc[0]
+    return _buffer_at(place.lat, place.lon, km)
+
+
+@functools.lru_cache(maxsize=4096)
+def _buffer_at(lat: float, lon: float, km: float) -> BaseGeometry:
+    """Buffer a point by ``km`` in an azimuthal equidistant projection centred on it.
+
+    Distances from the centre are true in that projection, so the circle's radius is
+    ``km`` on the ground. Cached: a corpus names the same cities again and again.
+    """
+    aeqd = pyproj.CRS.from_proj4(
+        f"+proj=aeqd +lat_0={lat} +lon_0={lon} +datum=WGS84 +units=m +no_defs"
+    )
+    back = pyproj.Transformer.from_crs(aeqd, "EPSG:4326", always_xy=True)
+    circle = Point(0.0, 0.0).buffer(km * 1000.0, quad_segs=16)
+    return shapely.transform(circle, lambda xy: np.column_stack(back.transform(xy[:, 0], xy[:, 1])))
 
 
 def place_polygon(
