@@ -21,9 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyproj
-import shapely
 from shapely import wkb
-from shapely.geometry import Point
+from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
@@ -214,23 +213,32 @@ def _places_for(
 
 
 def _metric_buffer(place: Place, km: float) -> BaseGeometry:
-    """A circle of ``km`` around a place, drawn in a projection centred on it."""
+    """A circle of ``km`` on the ground around a place (see ``_buffer_at``)."""
     return _buffer_at(place.lat, place.lon, km)
 
 
 @functools.lru_cache(maxsize=4096)
 def _buffer_at(lat: float, lon: float, km: float) -> BaseGeometry:
-    """Buffer a point by ``km`` in an azimuthal equidistant projection centred on it.
+    """A circle of ``km`` on the ground around a point, as a WGS84 polygon.
 
-    Distances from the centre are true in that projection, so the circle's radius is
-    ``km`` on the ground. Cached: a corpus names the same cities again and again.
+    Its vertices are the points at true geodesic distance ``km`` in 64 directions, which
+    is the circle a buffer draws in an azimuthal equidistant projection centred on the
+    point (the projection keeps distances from its centre true) — without building a
+    projection per city. Cached: a corpus names the same cities again and again.
     """
-    aeqd = pyproj.CRS.from_proj4(
-        f"+proj=aeqd +lat_0={lat} +lon_0={lon} +datum=WGS84 +units=m +no_defs"
+    azimuths = np.linspace(0.0, 360.0, _CIRCLE_VERTICES, endpoint=False)
+    lons, lats, _ = _GEOD.fwd(
+        np.full(_CIRCLE_VERTICES, lon),
+        np.full(_CIRCLE_VERTICES, lat),
+        azimuths,
+        np.full(_CIRCLE_VERTICES, km * 1000.0),
     )
-    back = pyproj.Transformer.from_crs(aeqd, "EPSG:4326", always_xy=True)
-    circle = Point(0.0, 0.0).buffer(km * 1000.0, quad_segs=16)
-    return shapely.transform(circle, lambda xy: np.column_stack(back.transform(xy[:, 0], xy[:, 1])))
+    ring = np.column_stack([np.round(lons, 6), np.round(lats, 6)])[::-1]  # counter-clockwise
+    return Polygon(ring)
+
+
+_GEOD = pyproj.Geod(ellps="WGS84")
+_CIRCLE_VERTICES = 64
 
 
 def place_polygon(
