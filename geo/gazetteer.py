@@ -214,7 +214,7 @@ class Gazetteer:
     def __init__(self, data_dir: Path, names: pa.Table, places: pa.Table) -> None:
         self.data_dir = data_dir
         self._key_array = _column(names, "key")
-        self._keys = _ArrowStrings(self._key_array)
+        self._keys: Sequence[str] = _ArrowStrings(self._key_array)
         self._name_rows = _column(names, "row")
         self._name_surface = _column(names, "name")
         self._name_source = _column(names, "source")
@@ -312,6 +312,9 @@ class Gazetteer:
             import pyarrow.compute as pc
 
             self._distinct_keys = cast("list[str]", pc.unique(self._key_array).to_pylist())
+            # Whoever wants every key will look many up: bisect a Python list from now on
+            # (about 0.2 s and 80 MB once) rather than converting Arrow values per probe.
+            self._keys = cast("list[str]", self._key_array.to_pylist())
         return self._distinct_keys
 
     @functools.lru_cache(maxsize=65536)  # noqa: B019 - one gazetteer per process; rows are stable

@@ -14,8 +14,10 @@ import functools
 import logging
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from geo.gazetteer import Gazetteer, get_gazetteer
 from geo.toponyms import Toponym, find_toponyms
@@ -104,7 +106,7 @@ class Resolver:
         cands = [self.candidates(t) if t.kind != "demonym" else () for t in toponyms]
         countries = self._country_context(toponyms, cands)
         first = [
-            self._rank(t, c, countries, anchors=()) for t, c in zip(toponyms, cands, strict=True)
+            self._rank(t, c, countries, anchors=None) for t, c in zip(toponyms, cands, strict=True)
         ]
         anchors = [
             (pos, toponyms[pos].start, ranked[0].candidate.place)
@@ -121,7 +123,7 @@ class Resolver:
                 weight = 1.0 if abs(start - top.start) < _NEAR_CHARS else 0.4
                 if weight > weights.get(place.id, (0.0, place))[0]:
                     weights[place.id] = (weight, place)
-            others = tuple(weights[pid] for pid in sorted(weights))
+            others = _Anchors.of(weights[pid] for pid in sorted(weights))
             second.append(self._rank(top, cand, countries, anchors=others) if cand else [])
         return [
             self._mention(top, ranked)
@@ -155,16 +157,17 @@ class Resolver:
         cand: tuple[Candidate, ...],
         countries: dict[str, float],
         *,
-        anchors: Sequence[tuple[float, Place]],
+        anchors: _Anchors | None,
     ) -> list[_Scored]:
         if not cand:
             return []
+        coherence = anchors.coherence([c.place for c in cand]) if anchors else None
         total = sum(countries.values()) or 1.0
         container = {
             self.gazetteer.place_at(r).id: self.gazetteer.place_at(r) for r in top.container
         }
         scored: list[_Scored] = []
-        for c in cand:
+        for n, c in enumerate(cand):
             place = c.place
             score = c.score + 0.04 * math.log10(1 + (place.population or 0))
             if place.country and countries:
@@ -175,19 +178,9 @@ class Resolver:
                 score += 0.6 * _contained(place, container.values())
             if anchors and place.kind != "settlement":
                 score += _AREA_COHERENCE  # areas hold their neighbours; no distance to weigh
-            if anchors and place.kind == "settlement":
-                score += 0.35 * max(
-                    (
-                        w * max(0.0, 1.0 - _near_km(place, a) / _COHERENCE_KM)
-                        for w, a in anchors
-                        if a.kind == "settlement"
-                    ),
-                    default=0.0,
-                )
-                score += 0.2 * max(
-                    (w for w, a in anchors if a.kind == "admin1" and a.id == place.admin1_id),
-                    default=0.0,
-                )
+            if anchors and coherence is not None and place.kind == "settlement":
+                score += 0.35 * float(coherence[n])
+                score += 0.2 * anchors.admin1.get(place.admin1_id or "", 0.0)
             if top.kind == "direction" and place.kind != "settlement":
                 score -= 0.3
             scored.append(_Scored(c, score))
@@ -257,17 +250,46 @@ class Resolver:
             return None
 
 
-def _near_km(a: Place, b: Place) -> float:
-    """Distance in km, equirectangular: exact enough under the 250 km coherence radius.
+@dataclass(frozen=True, slots=True)
+class _Anchors:
+    """The places the rest of an article resolved to, as arrays for vectorised distances."""
 
-    Places more than three degrees of latitude apart are cut off at the radius at once.
-    """
-    dlat = abs(a.lat - b.lat)
-    if dlat > 3.0:  # more than ~330 km apart: no coherence credit either way
-        return _COHERENCE_KM
-    dlon = abs(a.lon - b.lon) % 360.0
-    dlon = min(dlon, 360.0 - dlon) * math.cos(math.radians((a.lat + b.lat) / 2))
-    return 111.195 * math.hypot(dlat, dlon)
+    lat: np.ndarray
+    lon: np.ndarray
+    weight: np.ndarray
+    admin1: dict[str, float]
+
+    @classmethod
+    def of(cls, weighted: Iterable[tuple[float, Place]]) -> _Anchors | None:
+        points: list[tuple[float, float, float]] = []
+        admin1: dict[str, float] = {}
+        for weight, place in weighted:
+            if place.kind == "settlement":
+                points.append((place.lat, place.lon, weight))
+            elif place.kind == "admin1":
+                admin1[place.id] = max(weight, admin1.get(place.id, 0.0))
+        if not points and not admin1:
+            return None
+        arr = np.array(points, dtype=float).reshape(-1, 3)
+        return cls(arr[:, 0], arr[:, 1], arr[:, 2], admin1)
+
+    def __bool__(self) -> bool:
+        return True
+
+    def coherence(self, places: Sequence[Place]) -> np.ndarray:
+        """Per place: max over anchors of weight x (1 - distance / 250 km), floored at 0.
+
+        Distances are equirectangular: exact enough within the 250 km radius that counts.
+        """
+        if not len(self.lat):
+            return np.zeros(len(places))
+        lat = np.array([p.lat for p in places])[:, None]
+        lon = np.array([p.lon for p in places])[:, None]
+        dlon = np.abs(lon - self.lon[None, :]) % 360.0
+        dlon = np.minimum(dlon, 360.0 - dlon) * np.cos(np.radians((lat + self.lat[None, :]) / 2))
+        km = 111.195 * np.hypot(lat - self.lat[None, :], dlon)
+        credit = self.weight[None, :] * np.clip(1.0 - km / _COHERENCE_KM, 0.0, None)
+        return credit.max(axis=1)
 
 
 def _one_sense(toponyms: Sequence[Toponym], ranked: list[list[_Scored]]) -> list[list[_Scored]]:

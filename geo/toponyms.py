@@ -42,7 +42,7 @@ _RUN_WORD = (
     r"(?:(?:\p{Lu}\.){2,}|\p{Lu}\p{Ll}{0,2}\.(?= \p{Lu})|"
     r"\p{Lu}[\p{L}\p{M}]*(?:['’ʼ`](?![sS]\b)[\p{L}\p{M}]+)*)"
 )
-_RUN = regex.compile(rf"{_RUN_WORD}(?:(?: |-)(?:(?:{_CONNECTOR_ALT})(?: |-))*{_RUN_WORD})*")
+_RUN = regex.compile(rf"(?<![\p{{L}}\p{{M}}\p{{N}}'’ʼ`]){_RUN_WORD}(?:(?: |-)(?:(?:{_CONNECTOR_ALT})(?: |-))*{_RUN_WORD})*")
 """A run of capitalised words, with the connectors names contain ("Bosnia and Herzegovina",
 "Rostov-on-Don"); recognition looks only at these."""
 _ADMIN_WORDS = {
@@ -350,7 +350,7 @@ def find_toponyms(text: str, *, index: NameIndex | None = None) -> list[Toponym]
         if start >= dateline_end and not _may_name(text, start, run, index, state):
             continue
         tokens = _tokens(text, max(0, start - _WINDOW_BEFORE), min(len(text), end + _WINDOW_AFTER))
-        first = next(k for k, tok in enumerate(tokens) if tok.start >= start)
+        first = next((k for k, tok in enumerate(tokens) if tok.start >= start), len(tokens))
         stop = next((k for k, tok in enumerate(tokens) if tok.start >= end), len(tokens))
         state.scan(tokens, first, stop)
     found = _coordinated_admin(text, state.found, index)
