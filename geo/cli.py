@@ -49,11 +49,23 @@ def _configure_logging(verbose: bool) -> None:
 def _stderr():  # type: ignore[no-untyped-def]
     from rich.console import Console
 
-    return Console(stderr=True)
+    # soft_wrap: a message stays on one line in a log file, whatever its length.
+    return Console(stderr=True, soft_wrap=True)
+
+
+def _plain(text: object) -> str:
+    """Escape ``text`` for rich markup.
+
+    File names and values such as ``[/]`` or ``[draft]`` are printed as they are, never
+    read as styles (nor raise MarkupError).
+    """
+    from rich.markup import escape
+
+    return escape(str(text))
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    _stderr().print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    _stderr().print(f"[bold red]error:[/] {_plain(message)}", highlight=False, markup=True)
     return typer.Exit(code)
 
 
@@ -143,7 +155,9 @@ def extract_cmd(
 
     articles, problems = read_articles(files)
     for problem in problems:
-        _stderr().print(f"[yellow]{problem.severity}:[/] {problem.message}", highlight=False)
+        _stderr().print(
+            f"[yellow]{problem.severity}:[/] {_plain(problem.message)}", highlight=False
+        )
     for article in articles:
         sys.stdout.write(json.dumps(article_json(extract(article)), ensure_ascii=False) + "\n")
     if any(p.severity == "error" for p in problems):
@@ -185,7 +199,9 @@ def geoparse_cmd(
                 text = doc["text"]
                 doc_id = doc["id"]
             except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                _stderr().print(f"[yellow]warning:[/] {corpus}:{line_no}: skipped ({exc})")
+                _stderr().print(
+                    f"[yellow]warning:[/] {_plain(corpus)}:{line_no}: skipped ({_plain(exc)})"
+                )
                 continue
             toponyms = []
             for m in geoparse(text):
@@ -207,7 +223,7 @@ def geoparse_cmd(
                 )
             dst.write(json.dumps({"id": doc_id, "toponyms": toponyms}, ensure_ascii=False) + "\n")
             n_docs += 1
-    _stderr().print(f"wrote predictions for {n_docs} documents to {output}")
+    _stderr().print(f"wrote predictions for {n_docs} documents to {_plain(output)}")
 
 
 @app.command("build", help=HELP_BUILD)
@@ -250,14 +266,14 @@ def build_cmd(
     err = _stderr()
     for problem in summary.problems:
         colour = "red" if problem.severity == "error" else "yellow"
-        err.print(f"[{colour}]{problem.severity}:[/] {problem.message}", highlight=False)
+        err.print(f"[{colour}]{problem.severity}:[/] {_plain(problem.message)}", highlight=False)
     err.print(
         f"articles {summary.articles}, places {summary.places}, events {summary.events}, "
         f"figures {summary.figures}, casualty records {summary.casualty_records}, "
         f"zones {summary.zones}, warnings {len(summary.problems)}"
     )
     for path in summary.outputs:
-        err.print(f"wrote {path}")
+        err.print(f"wrote {_plain(path)}", highlight=False)
     if any(p.severity == "error" for p in summary.problems):
         raise typer.Exit(EXIT_SKIPPED)
 
@@ -286,7 +302,7 @@ def export_cmd(
         path = export(layers_dir, fmt, output or Path(default))  # type: ignore[arg-type]
     except (GeoError, FileNotFoundError) as exc:
         raise _fail(str(exc)) from None
-    _stderr().print(f"wrote {path}")
+    _stderr().print(f"wrote {_plain(path)}", highlight=False)
 
 
 def main() -> None:

@@ -1033,17 +1033,22 @@ def _jsonl_articles(path: Path, text: str, *, state: _State) -> Iterator[Article
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield problem(f"not valid JSON ({exc.msg} at column {exc.colno}); line skipped")
+            yield problem(
+                f"not valid JSON ({exc.msg} at column {exc.colno}); line skipped", "error"
+            )
             continue
         if not isinstance(record, dict):
-            yield problem(f"expected a JSON object, got {type(record).__name__}; line skipped")
+            yield problem(
+                f"expected a JSON object, got {type(record).__name__}; line skipped", "error"
+            )
             continue
         body = record.get("text")
         if not isinstance(body, str) or not body.strip():
             got = "no 'text' field" if body is None else f"'text' is {_describe(body)}"
             keys = ", ".join(sorted(map(str, record))) or "none"
             yield problem(
-                f"{got} (keys: {keys}); a record needs a non-empty 'text' string; line skipped"
+                f"{got} (keys: {keys}); a record needs a non-empty 'text' string; line skipped",
+                "error",
             )
             continue
         raw_id = record.get("id")

@@ -211,6 +211,15 @@ def build(
             if progress is not None:
                 progress(done, len(articles))
     summary = BuildSummary(problems=list(problems), articles=len(results))
+    for result in results:
+        if not any(m.place is not None for m in result.mentions):
+            art = result.article
+            where = art.path or art.id
+            message = (
+                f"{where!r}: article {art.id!r} mentions no place the gazetteer knows; "
+                "it is not on the map"
+            )
+            summary.problems.append(Problem(where, message, "warning"))
     layers = reduce(results)
     out = Path(out_dir)
     for name in LAYER_NAMES:

@@ -42,7 +42,10 @@ _RUN_WORD = (
     r"(?:(?:\p{Lu}\.){2,}|\p{Lu}\p{Ll}{0,2}\.(?= \p{Lu})|"
     r"\p{Lu}[\p{L}\p{M}]*(?:['’ʼ`](?![sS]\b)[\p{L}\p{M}]+)*)"
 )
-_RUN = regex.compile(rf"(?<![\p{{L}}\p{{M}}\p{{N}}'’ʼ`]){_RUN_WORD}(?:(?: |-)(?:(?:{_CONNECTOR_ALT})(?: |-))*{_RUN_WORD})*")
+_RUN = regex.compile(
+    rf"(?<![\p{{L}}\p{{M}}\p{{N}}'’ʼ`]){_RUN_WORD}"
+    rf"(?:(?: |-)(?:(?:{_CONNECTOR_ALT})(?: |-))*{_RUN_WORD})*"
+)
 """A run of capitalised words, with the connectors names contain ("Bosnia and Herzegovina",
 "Rostov-on-Don"); recognition looks only at these."""
 _ADMIN_WORDS = {

@@ -197,6 +197,7 @@ def _places_for(
         "besieged": _SIEGE, "recaptured": _RECAPTURE,
     }[zone]  # fmt: skip
     keep: list[Mention] = []
+    kept: set[tuple[int, int]] = set()
     for match in pattern.finditer(sentence):
         left, right = _clause(sentence, match.start(), match.end())
         if zone in {"pledged_deescalation", "withdrawal"}:
@@ -208,7 +209,10 @@ def _places_for(
                 max(left, match.start() - _DESCRIBED_REACH),
                 min(right, match.end() + _OBJECT_REACH),
             )
-        keep.extend(m for m in places if lo <= m.start - offset < hi and m not in keep)
+        for m in places:  # a set, not `m not in keep`: a list of 10,000 places was quadratic
+            if lo <= m.start - offset < hi and (m.start, m.end) not in kept:
+                kept.add((m.start, m.end))
+                keep.append(m)
     return tuple(keep)
 
 

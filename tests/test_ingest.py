@@ -379,7 +379,7 @@ def test_jsonl_with_broken_lines() -> None:
     assert articles[1].title == "Sumy"
     assert articles[2].date is None
     assert [(problem.line, problem.severity) for problem in problems] == [
-        (2, "warning"), (3, "warning"), (5, "warning"), (6, "warning"), (8, "warning"),
+        (2, "error"), (3, "error"), (5, "error"), (6, "error"), (8, "warning"),
     ]  # fmt: skip
     assert messages(problems) == [
         f"{name} line 2: not valid JSON (Expecting ',' delimiter at column 82); line skipped",
