@@ -1,21 +1,28 @@
 """Map generation and browser load time for 1k, 10k and 100k events.
 
-The four layers of the bundled example are grown to N events: event and casualty rows
-are copied with new ids and moved to random gazetteer settlements (Ukraine and the
-world), so the map clusters and draws N points of each. ``geo.render.render_map`` writes
-the HTML (timed: generation), then headless Chromium opens it offline through
-``tests/browser.py``'s ``open_page`` (timed: navigation until the ``load`` event, then
-until Leaflet has drawn its marker or cluster elements). Target: a 100k-event map under
-12 MB that loads in under 3 s.
+The four layers of the bundled example are grown to N events and N casualty records:
+rows are copied with new ids, moved to random gazetteer settlements (Ukraine and the
+world), and given their own article (about three rows each), date, killed counts and
+text: every event quote is a distinct 200-400 character text built from the example's
+sentences with new numbers, so the page cannot share quote text between events any more
+than it could for a real corpus (``quote_mb`` is the quote text a page must hold).
+``geo.render.render_map`` writes the HTML (timed: generation), then headless Chromium
+opens it offline through ``tests/browser.py``'s ``open_page`` (timed: navigation until
+the ``load`` event; until Leaflet has drawn its first marker or cluster; and until
+``window.geoReadyAt``, when every clustered layer has placed all of its markers, which
+it does in chunks after the load event). Target: a 100k-event map under 12 MB that
+loads in under 3 s.
 
-    python benchmarks/bench_map.py [--sizes 1000 10000 100000]
+    python benchmarks/bench_map.py [--sizes 1000 10000 100000] [--json out.json]
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import random
+import re
 import sys
 import tempfile
 import time
@@ -37,16 +44,95 @@ def example_layers() -> dict[str, gpd.GeoDataFrame]:
     return reduce([extract(a) for a in articles])
 
 
+_NUMBER = re.compile(r"\d[\d,]*")
+DAY0 = dt.date(2022, 2, 24)
+
+
+def _sentences(base: dict[str, gpd.GeoDataFrame]) -> list[str]:
+    """The example's quotes (events and zones): real news sentences, 82-270 characters."""
+    quotes = [*base["events"]["quote"], *base["zones"]["quote"]]
+    return sorted({str(q) for q in quotes if isinstance(q, str) and q.strip()})
+
+
+def _quote(rng: random.Random, sentences: list[str], place: str) -> str:
+    """A distinct quote of about 200-400 characters about ``place``.
+
+    One or two example sentences, the first naming ``place``, every number replaced by a
+    random one, so quotes are as long as real ones and (almost) never repeat: a page
+    cannot share their text between events, as it could not for a real corpus.
+    """
+    parts = [rng.choice(sentences)]
+    while sum(len(part) for part in parts) < 200:
+        parts.append(rng.choice(sentences))
+    text = f"In {place}, " + " ".join(parts)
+    return _NUMBER.sub(lambda _: str(rng.randrange(2, 900)), text)[:400]
+
+
 def grow(
-    frame: gpd.GeoDataFrame, n: int, rng: random.Random, places: list[tuple]
+    frame: gpd.GeoDataFrame,
+    n: int,
+    rng: random.Random,
+    places: list[tuple],
+    sentences: list[str],
 ) -> gpd.GeoDataFrame:
+    """``n`` rows copied from ``frame``, each with its own place, date, article and text.
+
+    Places are random gazetteer settlements; about three rows share an article (and its
+    date and source file); killed counts are random (0 for about 40%, else 1-200, a few up
+    to 6,000); quotes and the figures of casualty sources are distinct texts.
+    """
     rows = frame.iloc[[rng.randrange(len(frame)) for _ in range(n)]].copy()
     chosen = [rng.choice(places) for _ in range(n)]
     rows["id"] = [f"syn-{i:06d}" for i in range(n)]
+    articles = [f"syn-article-{rng.randrange(max(1, n // 3)):06d}" for _ in range(n)]
+    days = {a: (DAY0 + dt.timedelta(days=rng.randrange(1000))).isoformat() for a in articles}
+    dates = [days[a] for a in articles]
+    killed = [
+        0
+        if rng.random() < 0.4
+        else (rng.randrange(1, 200) if rng.random() < 0.97 else rng.randrange(200, 6000))
+        for _ in range(n)
+    ]
+    if "date" in rows.columns:
+        rows["date"] = dates
     if "place" in rows.columns:
         rows["place"] = [p[1] for p in chosen]
     if "place_id" in rows.columns:
         rows["place_id"] = [p[0] for p in chosen]
+    if "article" in rows.columns:
+        rows["article"] = articles
+        rows["source"] = [f"{a}.txt" for a in articles]
+    if "quote" in rows.columns:
+        rows["quote"] = [_quote(rng, sentences, p[1]) for p in chosen]
+    if "killed_best" in rows.columns:
+        rows["killed_low"] = [
+            k if rng.random() < 0.8 else max(0, k - rng.randrange(1, 10)) for k in killed
+        ]
+        rows["killed_best"] = killed
+        rows["killed_high"] = [
+            k if rng.random() < 0.8 else k + rng.randrange(1, 50) for k in killed
+        ]
+    if "sources" in rows.columns:
+        rows["sources"] = [
+            [
+                {
+                    **source,
+                    "article": f"{article}" if j == 0 else f"syn-article-{rng.randrange(n):06d}",
+                    "source": f"{article}.txt",
+                    "date": date,
+                    "figure": _NUMBER.sub(
+                        str(k), str(source.get("figure") or f"{k} people were killed")
+                    ),
+                    "best": k,
+                }
+                for j, source in enumerate(
+                    sources if isinstance(sources, list) else json.loads(sources)
+                )
+            ]
+            for sources, article, date, k in zip(
+                rows["sources"], articles, dates, killed, strict=True
+            )
+        ]
     rows = rows.set_geometry([Point(p[3], p[2]) for p in chosen], crs="EPSG:4326")
     return gpd.GeoDataFrame(pd.DataFrame(rows).reset_index(drop=True), crs="EPSG:4326")
 
@@ -76,8 +162,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="geo-map-") as tmp:
         for n in args.sizes:
             layers = dict(base)
-            layers["events"] = grow(base["events"], n, rng, places)
-            layers["casualties"] = grow(base["casualties"], n, rng, places)
+            sentences = _sentences(base)
+            layers["events"] = grow(base["events"], n, rng, places, sentences)
+            layers["casualties"] = grow(base["casualties"], n, rng, places, sentences)
+            quotes = set(layers["events"]["quote"])
             out = Path(tmp) / f"map-{n}.html"
             started = time.perf_counter()
             render_map(layers, out, basemap=basemap, title=f"{n} synthetic events")
@@ -86,8 +174,11 @@ def main(argv: list[str] | None = None) -> int:
                 "events": n,
                 "generate_s": generate,
                 "html_mb": out.stat().st_size / 1e6,
+                "quote_mb": sum(len(q.encode()) for q in quotes) / 1e6,
+                "distinct_quotes": len(quotes),
                 "load_s": None,
                 "drawn_s": None,
+                "ready_s": None,
                 "errors": None,
             }
             if browser_available():
@@ -98,6 +189,10 @@ def main(argv: list[str] | None = None) -> int:
                     )
                     row["load_s"] = page.report.load_seconds
                     row["drawn_s"] = page.report.load_seconds + drawn
+                    # geo.render sets window.geoReadyAt (ms after navigation) once every
+                    # clustered layer has placed all its markers.
+                    page.raw.wait_for_function("window.geoReadyAt !== undefined", timeout=300_000)
+                    row["ready_s"] = page.evaluate("window.geoReadyAt") / 1000
                     row["errors"] = len(page.report.errors)
             results.append(row)
             print(json.dumps(row), file=sys.stderr)

@@ -239,6 +239,12 @@ def build_cmd(
     partitions: Annotated[
         int | None, typer.Option("--partitions", min=1, help="Partitions (dask engine).")
     ] = None,
+    max_file_mb: Annotated[
+        float,
+        typer.Option(
+            "--max-file-mb", min=0.001, help="Skip input files larger than this many MiB."
+        ),
+    ] = 50.0,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Regenerate every layer and the map."""
@@ -259,6 +265,7 @@ def build_cmd(
                 engine=engine,  # type: ignore[arg-type]
                 scheduler=scheduler,
                 partitions=partitions,
+                max_bytes=int(max_file_mb * 1024 * 1024),
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
     except GeoError as exc:
@@ -270,7 +277,9 @@ def build_cmd(
     err.print(
         f"articles {summary.articles}, places {summary.places}, events {summary.events}, "
         f"figures {summary.figures}, casualty records {summary.casualty_records}, "
-        f"zones {summary.zones}, warnings {len(summary.problems)}"
+        f"zones {summary.zones}, "
+        f"errors {sum(p.severity == 'error' for p in summary.problems)}, "
+        f"warnings {sum(p.severity == 'warning' for p in summary.problems)}"
     )
     for path in summary.outputs:
         err.print(f"wrote {_plain(path)}", highlight=False)

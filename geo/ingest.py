@@ -35,6 +35,7 @@ import gzip
 import hashlib
 import json
 import logging
+import math
 import os
 import re
 import stat
@@ -350,7 +351,8 @@ def _read_limited(path: Path, *, max_bytes: int) -> bytes:
     if info.st_size > max_bytes:
         msg = (
             f"is {_megabytes(info.st_size)}, over the {_megabytes(max_bytes)} size limit; "
-            f"not read. Pass max_bytes={info.st_size} (or more) to read it anyway"
+            f"not read. Raise the limit to read it anyway (geo build --max-file-mb "
+            f"{math.ceil(info.st_size / 1024 / 1024)}, or max_bytes={info.st_size} in Python)"
         )
         raise _RejectError(msg)
     if info.st_size == 0:

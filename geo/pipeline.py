@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -174,8 +176,13 @@ def build(
     engine: Literal["local", "dask"] = "local",
     scheduler: str | None = None,
     partitions: int | None = None,
+    max_bytes: int | None = None,
 ) -> BuildSummary:
     """Read articles, run every stage and write ``layers/`` and ``maps/`` under ``out_dir``.
+
+    Nothing under ``out_dir`` changes until every output has been written: the layers and
+    the map are written into a staging folder beside them and then renamed into place one
+    after the other, so a build that fails or is killed leaves the previous outputs whole.
 
     Parameters
     ----------
@@ -194,6 +201,8 @@ def build(
         Address of a running dask scheduler, e.g. ``tcp://10.0.0.5:8786``.
     partitions
         Number of partitions for the dask engine (default: two per worker).
+    max_bytes
+        Largest input file to read (default ``geo.ingest.MAX_BYTES``, 50 MB).
     """
     from geo.export import write_geojson
     from geo.render import render_map
@@ -204,7 +213,7 @@ def build(
 
         results, problems = extract_dask(paths, scheduler=scheduler, partitions=partitions)
     else:
-        articles, problems = read_articles(paths)
+        articles, problems = read_articles(paths, max_bytes=max_bytes)
         results = []
         for done, article in enumerate(articles, 1):
             results.append(extract(article))
@@ -222,26 +231,53 @@ def build(
             summary.problems.append(Problem(where, message, "warning"))
     layers = reduce(results)
     out = Path(out_dir)
-    for name in LAYER_NAMES:
-        path = out / "layers" / f"{name}.geojson"
-        write_geojson(layers[name], path)
-        summary.outputs.append(path)
-    if render:
-        from geo.gazetteer import get_gazetteer
+    out.mkdir(parents=True, exist_ok=True)
+    _clear_leftovers(out)
+    staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=out))
+    try:
+        staged: list[Path] = []
+        for name in LAYER_NAMES:
+            staged.append(write_geojson(layers[name], staging / "layers" / f"{name}.geojson"))
+        if render:
+            from geo.gazetteer import get_gazetteer
 
-        first, last = date_range(results)
-        title = "Conflict events"
-        if first and last:
-            title += f", {first}" + (f" to {last}" if last != first else "")
-        basemap = get_gazetteer().areas_frame()
-        html = render_map(layers, out / "maps" / "index.html", basemap=basemap, title=title)
-        summary.outputs.append(Path(html))
+            first, last = date_range(results)
+            title = "Conflict events"
+            if first and last:
+                title += f", {first}" + (f" to {last}" if last != first else "")
+            basemap = get_gazetteer().areas_frame()
+            staged.append(
+                Path(
+                    render_map(
+                        layers, staging / "maps" / "index.html", basemap=basemap, title=title
+                    )
+                )
+            )
+        for path in staged:
+            final = out / path.relative_to(staging)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            path.replace(final)
+            summary.outputs.append(final)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     summary.places = len(layers["places"])
     summary.events = len(layers["events"])
     summary.casualty_records = len(layers["casualties"])
     summary.zones = len(layers["zones"])
     summary.figures = sum(len(r.figures) for r in results)
     return summary
+
+
+_STAGING_PREFIX = ".geo-staging-"
+
+
+def _clear_leftovers(out: Path) -> None:
+    """Remove what a killed build may have left: staging folders and half-written temp files."""
+    for leftover in out.glob(f"{_STAGING_PREFIX}*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    for folder in (out / "layers", out / "maps"):
+        for tmp in folder.glob(".*.tmp"):
+            tmp.unlink(missing_ok=True)
 
 
 def article_json(result: ArticleResult) -> dict[str, object]:

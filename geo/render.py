@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from branca.element import Element, Figure
+from folium.elements import ElementAddToElement
 
 from geo import settings
 from geo._atomic import write_text
@@ -201,6 +202,20 @@ html, body {{ font-family: {FONT}; }}
 .geo-popup .d {{ color: {DISPUTED_RING}; font-weight: 600; }}
 .leaflet-control-layers {{ font-size: 12px; }}
 </style>
+"""
+
+
+_READY_JS = """
+<script data-asset="geo-ready">
+// window.geoReadyAt: performance.now() once the page has loaded and every clustered layer
+// has placed all of its markers (clustering runs in chunks after the load event).
+window.geoPending = 1;
+window.geoDone = function () {
+  window.geoPending -= 1;
+  if (window.geoPending === 0) { window.geoReadyAt = performance.now(); }
+};
+window.addEventListener("load", function () { window.geoDone(); });
+</script>
 """
 
 
@@ -467,15 +482,49 @@ def _js_json(data: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e")
 
 
-class _GeoJsonLayer(folium.map.Layer):
-    """One Leaflet layer per data layer, styled by key, with prebuilt popups and tooltips.
+class _DataElement(folium.map.Layer):
+    """A layer whose data sits in a ``<script type="application/json">`` block.
 
-    ``data`` comes from :func:`_pack`: ``s`` a table of HTML fragments (escaped text and
-    markup), ``k`` the style keys, then either ``f`` (points: rows of ``[lat, lon, key
-    index, radius, popup fragment ids, tooltip fragment ids]``, drawn as ``circleMarker``s
-    in one feature group or cluster group) or ``g`` (a FeatureCollection whose properties
-    are ``k``, ``p`` and ``t`` in the same encoding, drawn with ``L.geoJSON``). Sharing
-    fragments keeps pages with 100,000 points small.
+    The browser parses the data with ``JSON.parse`` (faster than a script literal of the
+    same size), and neither the data nor the script is run through Jinja again, so text
+    such as ``{{`` in an article cannot change the page.
+    """
+
+    data_js: str
+
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # as MacroElement
+        figure = self.get_root()
+        assert isinstance(figure, Figure)
+        name = self.get_name()
+        figure.html.add_child(
+            _Raw(f'<script type="application/json" id="{name}_data">{self.data_js}</script>'),
+            name=f"{name}_data",
+        )
+        script = self._template.module.__dict__["script"]
+        figure.script.add_child(_Raw(script(self, kwargs)), name=name)
+        if self.show:  # what folium.map.Layer.render does
+            assert self._parent is not None
+            self.add_child(
+                ElementAddToElement(element_name=name, element_parent_name=self._parent.get_name()),
+                name=f"{name}_add",
+            )
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
+class _GeoJsonLayer(_DataElement):
+    """One Leaflet layer per data layer, styled by key, with popups and tooltips on demand.
+
+    ``data`` comes from :func:`_pack`: ``n`` features, ``k`` their style keys, ``sk``, ``d``,
+    ``p`` and ``t`` the popups and tooltips as skeletons, dictionaries and flat rows (see
+    :class:`_Texts`; ``p`` or ``t`` is absent when no feature has one); then either, for
+    points, ``xy`` the distinct locations as integers (``lat * e``, ``lon * e``), ``l`` a
+    location per feature, ``sy`` the distinct ``[key, radius]`` symbols and ``y`` a symbol
+    per feature, drawn as ``circleMarker``s in one feature group or cluster group; or ``g``
+    a FeatureCollection whose properties are ``{"k": key}``, drawn with ``L.geoJSON``.
+
+    A popup's HTML (escaped in Python) is put together from its pieces when it first opens;
+    a clustered layer binds a marker's popup and tooltip only on its first click or hover.
     """
 
     _template = folium.template.Template(
@@ -483,61 +532,84 @@ class _GeoJsonLayer(folium.map.Layer):
 {% macro script(this, kwargs) %}
 var {{ this.get_name() }} = (function () {
   var styles = {{ this.styles_js }};
-  var data = {{ this.data_js }};
-  var S = data.s, K = data.k, cls = {{ this.class_name|tojson }};
-  function text(ix) {
-    var out = "";
-    for (var i = 0; i < ix.length; i++) { out += S[ix[i]]; }
+  var data = JSON.parse(document.getElementById({{ (this.get_name() ~ "_data")|tojson }}).text);
+  var K = data.k, SK = data.sk, D = data.d, n = data.n, cls = {{ this.class_name|tojson }};
+  var slots = SK.map(function (s) {
+    return s.filter(function (item) { return typeof item === "number"; }).length;
+  });
+  function offsets(flat) {
+    if (!flat) { return null; }
+    var off = new Int32Array(n), at = 0;
+    for (var i = 0; i < n; i++) { off[i] = at; at += 1 + slots[flat[at]]; }
+    return off;
+  }
+  var P = data.p, T = data.t, PO = offsets(P), TO = offsets(T);
+  function text(flat, off, i) {
+    if (!flat) { return ""; }
+    var at = off[i], s = SK[flat[at]], out = "";
+    for (var j = 0; j < s.length; j++) {
+      out += typeof s[j] === "string" ? s[j] : D[s[j]][flat[++at]];
+    }
     return out;
   }
-  function bind(layer, p, t) {
-    if (p && p.length) { layer.bindPopup(function () { return text(p); },
+  function bind(layer, i) {
+    if (text(P, PO, i)) { layer.bindPopup(function () { return text(P, PO, i); },
       {maxWidth: 380, minWidth: 260, autoPanPaddingTopLeft: [50, 80],
        autoPanPaddingBottomRight: [250, 30]}); }
-    if (t && t.length) { layer.bindTooltip(function () { return text(t); }, {sticky: true}); }
+    var tip = text(T, TO, i);
+    if (tip) { layer.bindTooltip(tip, {sticky: true}); }
   }
   {%- if this.points %}
-  var layers = new Array(data.f.length);
-  for (var i = 0; i < data.f.length; i++) {
-    var f = data.f[i];
-    var marker = L.circleMarker([f[0], f[1]], Object.assign(
-      {radius: f[3], className: cls{% if not this.interactive %}, interactive: false{% endif %}},
-      styles[K[f[2]]]));
+  var xy = data.xy, at = data.l, Y = data.y, e = data.e;
+  var options = data.sy.map(function (s) {
+    return Object.assign({radius: s[1], className: cls
+      {%- if not this.interactive %}, interactive: false{% endif %}}, styles[K[s[0]]]);
+  });
+  var layers = new Array(n);
+  for (var i = 0; i < n; i++) {
+    var marker = L.circleMarker([xy[2 * at[i]] / e, xy[2 * at[i] + 1] / e], options[Y[i]]);
     {%- if this.interactive and not this.cluster %}
-    bind(marker, f[4], f[5]);
+    bind(marker, i);
     {%- endif %}
-    marker.geoRow = f;
+    marker.geoIndex = i;
     layers[i] = marker;
   }
   {%- if this.cluster %}
-  var group = L.markerClusterGroup({chunkedLoading: true, showCoverageOnHover: false,
-    maxClusterRadius: 50});
-  group.addLayers(layers);
+  window.geoPending += 1;
+  var group = L.markerClusterGroup({chunkedLoading: true, chunkInterval: 150, chunkDelay: 5,
+    showCoverageOnHover: false, maxClusterRadius: 50,
+    chunkProgress: function (done, total) {
+      if (done === layers.length && total === layers.length && !group.geoLoaded) {
+        group.geoLoaded = true;
+        setTimeout(window.geoDone, 0);
+      }
+    }});
+  // Add the markers once the group is on the map: before that, addLayers checks each
+  // marker against every marker queued so far (quadratic), and nothing is chunked.
+  group.once("add", function () { group.addLayers(layers, true); });
   {%- if this.interactive %}
   // Large layers bind a marker's popup and tooltip on first use, not 100,000 up front.
-  function lazy(e) {
-    var marker = e.layer, f = marker.geoRow;
-    if (!f || marker.geoBound) { return; }
+  group.on("click mouseover", function (event) {
+    var marker = event.layer;
+    if (marker.geoIndex === undefined || marker.geoBound) { return; }
     marker.geoBound = true;
-    bind(marker, f[4], f[5]);
-    if (e.type === "click" && marker.getPopup()) { marker.openPopup(); }
-    if (e.type === "mouseover" && marker.getTooltip()) { marker.openTooltip(e.latlng); }
-  }
-  group.on("click mouseover", lazy);
+    bind(marker, marker.geoIndex);
+    if (event.type === "click" && marker.getPopup()) { marker.openPopup(); }
+    if (event.type === "mouseover" && marker.getTooltip()) { marker.openTooltip(event.latlng); }
+  });
   {%- endif %}
   return group;
   {%- else %}
   return L.featureGroup(layers);
   {%- endif %}
   {%- else %}
+  var next = 0;
   return L.geoJSON(data.g, {
     style: function (feature) {
       return Object.assign({className: cls}, styles[K[feature.properties.k]]);
     },
     {%- if this.interactive %}
-    onEachFeature: function (feature, layer) {
-      bind(layer, feature.properties.p, feature.properties.t);
-    }
+    onEachFeature: function (feature, layer) { bind(layer, next++); }
     {%- else %}
     interactive: false
     {%- endif %}
@@ -570,7 +642,7 @@ var {{ this.get_name() }} = (function () {
         self.cluster = cluster
         self.interactive = interactive
         self.bounds = bounds
-        self.n_features = len(data["f"]) if points else len(data["g"]["features"])
+        self.n_features = int(data["n"])
 
     def _get_self_bounds(self) -> list[list[float | None]]:
         """``[[south, west], [north, east]]`` of the data, so ``Map.get_bounds`` sees it."""
@@ -579,7 +651,7 @@ var {{ this.get_name() }} = (function () {
         return [list(corner) for corner in self.bounds]
 
 
-class _LabelLayer(folium.map.Layer):
+class _LabelLayer(_DataElement):
     """Permanent place names as ``divIcon`` markers, one layer per kind of name.
 
     ``labels`` are ``[lat, lon, escaped text]`` rows in priority order. Every label layer on
@@ -592,7 +664,8 @@ class _LabelLayer(folium.map.Layer):
         """
 {% macro script(this, kwargs) %}
 var {{ this.get_name() }} = (function () {
-  var rows = {{ this.data_js }}, map = {{ this._parent.get_name() }};
+  var rows = JSON.parse(document.getElementById({{ (this.get_name() ~ "_data")|tojson }}).text);
+  var map = {{ this._parent.get_name() }};
   var group = L.featureGroup();
   for (var i = 0; i < rows.length; i++) {
     L.marker([rows[i][0], rows[i][1]], {interactive: false, keyboard: false,
@@ -670,28 +743,83 @@ def _coords(geom: shapely.Geometry, decimals: int) -> Any:
     return shapely.geometry.mapping(rounded)
 
 
-_MARKUP_RUNS = re.compile(r"((?:<[^>]*>)+)")
+_LITERALS = re.compile(r"((?:<[^>]*>| · )+)")
+"""Markup runs and the `` · `` separator: the fixed parts of popups and tooltips."""
 
 
-class _Fragments:
-    """A table of unique HTML fragments; a popup becomes a list of indices into it."""
+class _Texts:
+    """Popups and tooltips of one layer, dictionary-encoded.
+
+    Each HTML string (already escaped) is cut into literal runs (markup and `` · ``) and the
+    text between them. The literals, with a slot for each text, form a skeleton stored once
+    per layer; each text goes to a dictionary chosen by the literal before it (the text
+    after ``<q>`` is a quote, after ``<h3>`` a place name, ...). A feature's popup is then a
+    skeleton id and one small integer per slot, and a quote or place name shared by many
+    features is stored once. Text never contains ``<`` (it is escaped), so the cut is exact:
+    joining the pieces gives the input back.
+    """
 
     def __init__(self) -> None:
-        self.index: dict[str, int] = {}
-        self.items: list[str] = []
+        self.skeletons: dict[tuple[str | int, ...], int] = {}
+        self.contexts: dict[str, int] = {}
+        self.words: list[dict[str, int]] = []
+        self.counts: list[list[int]] = []
 
     def encode(self, html_text: str | None) -> list[int]:
-        if not html_text:
-            return []
-        # Text never contains "<" (it is escaped), so splitting at tags is exact.
-        ids = []
-        for piece in _MARKUP_RUNS.split(html_text):
-            if piece:
-                if piece not in self.index:
-                    self.index[piece] = len(self.items)
-                    self.items.append(piece)
-                ids.append(self.index[piece])
-        return ids
+        """``[skeleton id, provisional word id per slot]`` for one string."""
+        items: list[str | int] = []
+        slots: list[int] = []
+        literal = ""
+        for piece in _LITERALS.split(html_text or ""):
+            if not piece:
+                continue
+            if _LITERALS.fullmatch(piece):
+                items.append(piece)
+                literal = piece
+                continue
+            context = self.contexts.setdefault(literal, len(self.contexts))
+            if context == len(self.words):
+                self.words.append({})
+                self.counts.append([])
+            words, counts = self.words[context], self.counts[context]
+            word = words.setdefault(piece, len(words))
+            if word == len(counts):
+                counts.append(0)
+            counts[word] += 1
+            items.append(context)
+            slots.append(word)
+        skeleton = self.skeletons.setdefault(tuple(items), len(self.skeletons))
+        return [skeleton, *slots]
+
+    def tables(self) -> tuple[list[list[str | int]], list[list[str]]]:
+        """``(skeletons, dictionaries)``; words are numbered most frequent first.
+
+        Small numbers for frequent words keep the page small; ties keep first appearance,
+        so the output is deterministic. Call once, after the last :meth:`encode`.
+        """
+        self.ranks: list[list[int]] = []
+        dictionaries = []
+        for words, counts in zip(self.words, self.counts, strict=True):
+            order = sorted(range(len(counts)), key=lambda word: (-counts[word], word))
+            rank = [0] * len(order)
+            for new, old in enumerate(order):
+                rank[old] = new
+            self.ranks.append(rank)
+            table = [""] * len(words)
+            for word, old in words.items():
+                table[rank[old]] = word
+            dictionaries.append(table)
+        return [list(items) for items in self.skeletons], dictionaries
+
+    def flatten(self, rows: Sequence[list[int]], skeletons: Sequence[list[str | int]]) -> list[int]:
+        """Rows from :meth:`encode` as one flat list, in the numbering of :meth:`tables`."""
+        contexts = [[item for item in items if isinstance(item, int)] for items in skeletons]
+        flat: list[int] = []
+        for row in rows:
+            flat.append(row[0])
+            ranks = (self.ranks[context] for context in contexts[row[0]])
+            flat.extend(rank[word] for rank, word in zip(ranks, row[1:], strict=True))
+        return flat
 
 
 def _pack(
@@ -708,38 +836,44 @@ def _pack(
     rows.sort(key=lambda pair: str(pair[0].get("id", "")))
     if order is not None:
         rows.sort(key=lambda pair: order(pair[0]))
-    fragments = _Fragments()
+    texts = _Texts()
     keys: dict[str, int] = {}
-    packed: list[Any] = []
+    symbols: dict[tuple[int, float], int] = {}
+    locations: dict[tuple[int, int], int] = {}
+    popups: list[list[int]] = []
+    tooltips: list[list[int]] = []
+    at: list[int] = []
+    drawn: list[int] = []
+    features: list[dict[str, Any]] = []
+    scale = 10**decimals
     for row, geom in rows:
         prop = props(row)
         key = keys.setdefault(str(prop["k"]), len(keys))
-        popup, tooltip = fragments.encode(prop.get("p")), fragments.encode(prop.get("t"))
+        popups.append(texts.encode(prop.get("p")))
+        tooltips.append(texts.encode(prop.get("t")))
         if points:
             point = geom if geom.geom_type == "Point" else geom.representative_point()
-            packed.append(
-                [
-                    round(point.y, decimals),
-                    round(point.x, decimals),
-                    key,
-                    prop.get("r", MIN_RADIUS),
-                    popup,
-                    tooltip,
-                ]
-            )
+            where = (round(point.y * scale), round(point.x * scale))
+            at.append(locations.setdefault(where, len(locations)))
+            symbol = (key, float(prop.get("r", MIN_RADIUS)))
+            drawn.append(symbols.setdefault(symbol, len(symbols)))
         else:
-            packed.append(
-                {
-                    "type": "Feature",
-                    "properties": {"k": key, "p": popup, "t": tooltip},
-                    "geometry": _coords(geom, decimals),
-                }
+            features.append(
+                {"type": "Feature", "properties": {"k": key}, "geometry": _coords(geom, decimals)}
             )
-    data: dict[str, Any] = {"s": fragments.items, "k": list(keys)}
+    skeletons, dictionaries = texts.tables()
+    data: dict[str, Any] = {"n": len(rows), "k": list(keys), "sk": skeletons, "d": dictionaries}
+    for name, texts_rows in (("p", popups), ("t", tooltips)):
+        if any(skeletons[row[0]] for row in texts_rows):
+            data[name] = texts.flatten(texts_rows, skeletons)
     if points:
-        data["f"] = packed
+        data["xy"] = [value for where in locations for value in where]
+        data["l"] = at
+        data["sy"] = [[key, radius] for key, radius in symbols]
+        data["y"] = drawn
+        data["e"] = scale
     else:
-        data["g"] = {"type": "FeatureCollection", "features": packed}
+        data["g"] = {"type": "FeatureCollection", "features": features}
     return data
 
 
@@ -1219,7 +1353,7 @@ def build_map(
     figure.title = title or "Conflict events"
     styles, scripts = inline_tags(("leaflet", "markercluster", "jquery"))
     figure.header.add_child(_Raw(styles + _MAP_CSS), name="geo_css")
-    figure.header.add_child(_Raw(scripts), name="geo_js")
+    figure.header.add_child(_Raw(scripts + _READY_JS), name="geo_js")
     figure.html.add_child(_Raw(_HATCH_DEFS), name="geo_defs")
 
     if tiles:

@@ -36,7 +36,7 @@ GOOD_TEXT = (
 SUMMARY = re.compile(
     r"^articles (?P<articles>\d+), places (?P<places>\d+), events (?P<events>\d+), "
     r"figures (?P<figures>\d+), casualty records (?P<casualties>\d+), zones (?P<zones>\d+), "
-    r"warnings (?P<warnings>\d+)$",
+    r"errors (?P<errors>\d+), warnings (?P<warnings>\d+)$",
     re.MULTILINE,
 )
 
@@ -202,7 +202,8 @@ def test_100_mb_file(tmp_path: Path) -> None:
     run = geo_build(tmp_path / "in", out=tmp_path / "out")
     assert run.problems == [
         f"error: '{huge}' is 100.0 MB, over the 50.0 MB size limit; not read. "
-        "Pass max_bytes=104857600 (or more) to read it anyway"
+        "Raise the limit to read it anyway (geo build --max-file-mb 100, "
+        "or max_bytes=104857600 in Python)"
     ]
     assert run.returncode == EXIT_SKIPPED
     assert run.summary["articles"] == 1

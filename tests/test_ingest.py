@@ -228,7 +228,8 @@ def test_file_over_the_size_limit_is_refused(tmp_path: Path, good: Path) -> None
     assert problem.severity == "error"
     assert problem.message == (
         f"{str(big)!r} is 100.0 MB, over the 50.0 MB size limit; not read. "
-        f"Pass max_bytes={100 * 1024 * 1024} (or more) to read it anyway"
+        "Raise the limit to read it anyway (geo build --max-file-mb 100, "
+        f"or max_bytes={100 * 1024 * 1024} in Python)"
     )
 
 
