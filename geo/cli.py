@@ -137,7 +137,7 @@ def gazetteer_lookup(
                 )
             )
         )
-    Console().print(table)
+    Console(width=None if sys.stdout.isatty() else 200).print(table)
 
 
 @app.command("extract", help=HELP_EXTRACT)
