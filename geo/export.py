@@ -32,11 +32,10 @@ from pyproj.exceptions import CRSError
 
 from geo._atomic import atomic_open, atomic_path, write_text
 from geo._errors import InputError
+from geo.layers import LAYER_NAMES
 
 logger = logging.getLogger(__name__)
 
-LAYER_NAMES: tuple[str, ...] = ("places", "events", "casualties", "zones")
-"""The layers every corpus produces, in the order exports list them."""
 
 ExportFormat = Literal["geojson", "gpkg", "parquet", "csv"]
 

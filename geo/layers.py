@@ -20,7 +20,8 @@ from geo.types import Event, Mention, ReconciledEvent, Zone
 logger = logging.getLogger(__name__)
 
 CRS = "EPSG:4326"
-LAYER_NAMES = ("places", "events", "casualties", "zones")
+LAYER_NAMES: tuple[str, ...] = ("places", "events", "casualties", "zones")
+"""The layers every build produces, in the order exports list them."""
 
 PLACE_COLUMNS = [
     "id",

@@ -1,7 +1,8 @@
 """Merge several reports of the same event into one record with ranges and every source.
 
 Two events are the same when they are at the same gazetteer place, report at least one
-common kind of figure, have compatible types and their date windows overlap. Per kind,
+common kind of figure, and have compatible types; a group of reports must also share a
+common date window (every report's window overlaps all the others'). Per kind,
 following UCDP: ``low`` is the lowest figure any source gives, ``high`` the highest, and
 ``best`` the most conservative of the sources' own best estimates (ACLED's rule). Each
 source contributes its final word: the largest figure of that kind it reports for the event.
@@ -26,18 +27,6 @@ DISPUTE_TOLERANCE = 0.05
 """Sources disagree when their best figures differ by more than this share of the largest."""
 
 _GENERIC = {("Battles", "Armed clash"), ("Violence against civilians", "Attack")}
-
-
-def _overlap(a: Event, b: Event) -> bool:
-    wa, wb = window(a.date, a.date_precision), window(b.date, b.date_precision)
-    if wa is None or wb is None:
-        return True
-    return wa[0] <= wb[1] and wb[0] <= wa[1]
-
-
-def _compatible(a: Event, b: Event) -> bool:
-    ta, tb = (a.event_type, a.sub_event_type), (b.event_type, b.sub_event_type)
-    return ta == tb or ta in _GENERIC or tb in _GENERIC
 
 
 def _kinds(event: Event) -> set[str]:
@@ -93,6 +82,51 @@ def _disagree(figures: Sequence[Figure], tolerance: float = DISPUTE_TOLERANCE) -
     return (max(bests) - min(bests)) > tolerance * max(bests)
 
 
+class _Cluster:
+    """Reports taken for one event.
+
+    They share a place, a kind of figure, compatible types and a common date window (the
+    intersection of their windows is not empty).
+    """
+
+    def __init__(self, event: Event) -> None:
+        self.events = [event]
+        self.kinds = _kinds(event)
+        self.window = window(event.date, event.date_precision)
+        self.types = {_type(event)} - _GENERIC
+
+    def admits(self, event: Event) -> bool:
+        if not self.kinds & _kinds(event):
+            return False
+        kind = _type(event)
+        if kind not in _GENERIC and self.types and self.types != {kind}:
+            return False
+        other = window(event.date, event.date_precision)
+        return (
+            self.window is None
+            or other is None
+            or (max(self.window[0], other[0]) <= min(self.window[1], other[1]))
+        )
+
+    def add(self, event: Event) -> None:
+        self.events.append(event)
+        self.kinds |= _kinds(event)
+        other = window(event.date, event.date_precision)
+        if other is not None:
+            self.window = (
+                other
+                if self.window is None
+                else (max(self.window[0], other[0]), min(self.window[1], other[1]))
+            )
+        kind = _type(event)
+        if kind not in _GENERIC:
+            self.types.add(kind)
+
+
+def _type(event: Event) -> tuple[str, str | None]:
+    return event.event_type, event.sub_event_type
+
+
 def reconcile(events: Iterable[Event]) -> list[ReconciledEvent]:
     """Cluster located events with figures and merge each cluster.
 
@@ -110,22 +144,19 @@ def reconcile(events: Iterable[Event]) -> list[ReconciledEvent]:
         (e for e in events if e.place is not None and e.figures),
         key=lambda e: (e.place.id if e.place else "", e.date or "", e.article, e.id),
     )
-    clusters: list[list[Event]] = []
+    clusters: list[_Cluster] = []
+    at_place: dict[str, list[_Cluster]] = {}  # clusters by place: only those can match
     for event in pool:
-        for cluster in clusters:
-            head = cluster[0]
-            if (
-                head.place is not None
-                and event.place is not None
-                and head.place.id == event.place.id
-                and _kinds(head) & _kinds(event)
-                and all(_overlap(event, other) and _compatible(event, other) for other in cluster)
-            ):
-                cluster.append(event)
+        assert event.place is not None
+        candidates = at_place.setdefault(event.place.id, [])
+        for cluster in candidates:
+            if cluster.admits(event):
+                cluster.add(event)
                 break
         else:
-            clusters.append([event])
-    merged = [_merge(cluster) for cluster in clusters]
+            candidates.append(_Cluster(event))
+            clusters.append(candidates[-1])
+    merged = [_merge(cluster.events) for cluster in clusters]
     merged.sort(key=lambda r: r.id)
     logger.info("reconciled %d events into %d records", len(pool), len(merged))
     return merged

@@ -39,7 +39,7 @@ from geo import settings
 from geo._atomic import write_text
 from geo._errors import InputError
 from geo.assets import inline_tags
-from geo.export import LAYER_NAMES
+from geo.layers import LAYER_NAMES
 
 logger = logging.getLogger(__name__)
 

@@ -10,12 +10,11 @@ sentence-initial words are dropped here, so the resolver never sees them.
 
 from __future__ import annotations
 
-import bisect
 import functools
 import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal, NamedTuple
 
@@ -718,18 +717,7 @@ def _coordinated_admin(text: str, found: list[Toponym], index: NameIndex) -> lis
         if right.kind == "admin":
             admin_rows = index.rows(normalize_name(f"{left.text} region"))
             rows = admin_rows or rows
-        out[pos] = Toponym(
-            start=left.start,
-            end=left.end,
-            text=left.text,
-            key=left.key,
-            kind=right.kind,
-            rows=rows,
-            qualifier=right.qualifier,
-            sentence_initial=left.sentence_initial,
-            dateline=left.dateline,
-            role_hint=left.role_hint,
-        )
+        out[pos] = replace(left, kind=right.kind, rows=rows, qualifier=right.qualifier)
     return out
 
 
@@ -745,25 +733,5 @@ def _with_containers(text: str, found: list[Toponym]) -> list[Toponym]:
                 r"(?:'s|’s)?\s*(?:,|\bin(?: the)?|\bof(?: the)?|\(|,? (?:in|of) the)\s*", between
             ):
                 container = nxt.rows
-        out.append(
-            Toponym(
-                start=top.start,
-                end=top.end,
-                text=top.text,
-                key=top.key,
-                kind=top.kind,
-                rows=top.rows,
-                qualifier=top.qualifier,
-                container=container,
-                sentence_initial=top.sentence_initial,
-                dateline=top.dateline,
-                role_hint=top.role_hint,
-                country=top.country,
-            )
-        )
+        out.append(replace(top, container=container))
     return out
-
-
-def sentence_of(offsets: Sequence[int], position: int) -> int:
-    """Index of the sentence (given sorted start offsets) that holds ``position``."""
-    return max(0, bisect.bisect_right(list(offsets), position) - 1)
