@@ -9,9 +9,12 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from geo.types import Candidate
 
 app = typer.Typer(
     help="Map conflict events from news text: places, casualty figures and zones.",
@@ -77,6 +80,14 @@ def gazetteer_lookup(
     ] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=1000)] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+    online: Annotated[
+        bool,
+        typer.Option(
+            "--online",
+            help="When the bundled gazetteer has no match, ask OpenStreetMap's Nominatim "
+            "(one request per second; off by default).",
+        ),
+    ] = False,
 ) -> None:
     """Look a name up."""
     from geo._errors import GeoError
@@ -84,6 +95,8 @@ def gazetteer_lookup(
 
     try:
         found = get_gazetteer().candidates(name, country=country, limit=limit)
+        if not found and online:
+            found = _online_candidates(name, country)
     except GeoError as exc:
         raise _fail(str(exc)) from None
     if not found:
@@ -138,6 +151,15 @@ def gazetteer_lookup(
             )
         )
     Console(width=None if sys.stdout.isatty() else 200).print(table)
+
+
+def _online_candidates(name: str, country: str | None) -> list[Candidate]:
+    """Nominatim's best match for a name the bundled gazetteer lacks (opt-in, throttled)."""
+    from geo.online import geocode
+    from geo.types import Candidate
+
+    place = geocode(name, country=country, online=True)
+    return [] if place is None else [Candidate(place, 1.0, name, primary=False)]
 
 
 @app.command("extract", help=HELP_EXTRACT)

@@ -28,6 +28,7 @@ import pytest
 from browser import open_page, requires_browser
 from test_cli_bad_input import child_env, geo_build
 
+import geo.gazetteer
 import geo.online
 from geo import settings
 from geo.cli import EXIT_OK
@@ -377,3 +378,21 @@ def test_article_ids_cannot_escape_the_output_folder(tmp_path: Path) -> None:
     assert "etc_x-01bc0313" in ids
     for article in ids:
         assert SAFE_ID.fullmatch(article) and ".." not in article, article
+
+
+def test_cli_lookup_asks_nominatim_only_with_online(
+    fake_nominatim: type[_FakeNominatim], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from geo.cli import app
+
+    monkeypatch.setattr(geo.gazetteer.Gazetteer, "candidates", lambda *a, **k: [])
+    runner = CliRunner()
+    offline = runner.invoke(app, ["gazetteer", "lookup", "Mykolaiv", "--json"])
+    assert offline.exit_code == 1
+    assert fake_nominatim.instances == []  # without --online nothing is asked
+    online = runner.invoke(app, ["gazetteer", "lookup", "Mykolaiv", "--json", "--online"])
+    assert online.exit_code == 0, online.output
+    [row] = json.loads(online.stdout)
+    assert row["id"] == "osm:relation:1234" and row["country"] == "UA"
