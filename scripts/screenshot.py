@@ -21,17 +21,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+# The browser set-up the tests use: Debian's Chromium, headless, every background request off.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from browser import CHROMIUM, CHROMIUM_ARGS
 
 # Finds the casualty symbol whose popup mentions the text and returns its centre in page
 # pixels (after panning it into view), or null. Popup HTML lives in the symbol's packed
