@@ -19,8 +19,8 @@ How a figure is found, for every amount :func:`geo.numbers.match_quantity` reads
    bodies", "refugees"); an outcome right after the count ("12 killed", "with 22 wounded");
    a verb whose object is the count ("killing at least seven", "the bodies of 50", "the death
    toll rose to 12"); an outcome after auxiliaries, a place and an "including ..." aside
-   ("nearly 5,000 people, including about 210 children, had been killed", "civilians in the
-   port city of Mariupol continue to be trapped"); finally a count joined by "and" to the
+   ("almost 5,000 residents, among them some 200 children, have died", "civilians in the
+   coastal city continue to be trapped"); finally a count joined by "and" to the
    figure before it inherits that figure's kind ("killed 12 civilians and three soldiers").
 3. A count shared by two outcomes ("thousands have been killed or injured") is a combined
    casualty count; :data:`~geo.types.FigureKind` has no kind for it, so it is not returned.
@@ -889,13 +889,13 @@ def extract_figures(
 
     Examples
     --------
-    >>> text = ("Authorities said at least 12 people were killed and 33 injured. "
+    >>> text = ("Officials said at least 12 residents were killed and 33 injured. "
     ...         "A city of 400,000 received $500 million.")
     >>> [(f.kind, f.low, f.best, f.high, f.qualifier, f.text) for f in extract_figures(text)]
-    [('killed', 12, 12, None, 'at_least', 'at least 12 people were killed'), \
+    [('killed', 12, 12, None, 'at_least', 'at least 12 residents were killed'), \
 ('injured', 33, 33, None, 'at_least', '33 injured')]
     >>> extract_figures(text)[0].attribution
-    'Authorities said'
+    'Officials said'
     >>> [f.text for f in extract_figures("The missile strike killed seven, wounding 22.")]
     ['killed seven', 'wounding 22']
     >>> f = extract_figures("Nearly 5,000 have died, which cannot be verified.")[0]

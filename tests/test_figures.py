@@ -143,12 +143,12 @@ def _check(figure: Figure, text: str) -> None:
               "Almost 4 million refugees")],
         ),
         (
-            "More than 3.9 million people fleeing Ukraine and millions more internally displaced.",
+            "Over 3.9 million people fleeing the country and millions more displaced at home.",
             [
                 ("displaced", 3_900_000, 3_900_000, None, "at_least", "people",
-                 "More than 3.9 million people fleeing"),
+                 "Over 3.9 million people fleeing"),
                 ("displaced", 1_000_000, 1_000_000, None, "vague", "people",
-                 "millions more internally displaced"),
+                 "millions more displaced"),
             ],
         ),
         (
@@ -199,12 +199,12 @@ def _check(figure: Figure, text: str) -> None:
         ),
         # an aside, and a count joined to the one before it
         (
-            "Nearly 5,000 people, including about 210 children, had been killed.",
+            "Nearly 5,000 people, including about 200 children, have been killed.",
             [
                 ("killed", None, 5000, 5000, "at_most", "people",
-                 "Nearly 5,000 people, including about 210 children, had been killed"),
-                ("killed", 210, 210, 210, "approximate", "children",
-                 "about 210 children, had been killed"),
+                 "Nearly 5,000 people, including about 200 children, have been killed"),
+                ("killed", 200, 200, 200, "approximate", "children",
+                 "about 200 children, have been killed"),
             ],
         ),
         (
@@ -265,7 +265,7 @@ def test_extract_figures(text: str, expected: list[Row]) -> None:
         "Two MiG-29 jets were destroyed.",
         # absurd values
         "Some 500,000,000,000 people were killed.",
-        "We are eight people. We have two buckets of potatoes.",
+        "Six of us share one flat. We have a sack of flour.",
     ],
 )
 def test_not_a_casualty_figure(text: str) -> None:
@@ -284,8 +284,8 @@ def test_year_before_people_is_a_count() -> None:
         ("Russian shelling killed 12 people, officials said.", "officials said"),
         ("At least 5,000 people have died, according to the UN.", "according to the UN"),
         (
-            "Nearly 5,000 people were killed, according to figures from the mayor which cannot "
-            "be verified.",
+            "Nearly 5,000 people have died, according to figures from the mayor which could "
+            "not be checked.",
             "according to figures from the mayor",
         ),
         ("Zelenskiy said seven people were killed.", "Zelenskiy said"),
@@ -382,8 +382,8 @@ def test_registry() -> None:
 def test_large_tricky_text_runs() -> None:
     """About 1 MB of repeated tricky phrases, some with no sentence ends at all, finishes."""
     chunk = (
-        "nearly 5,000 people, including about 210 children, had been killed, according to "
-        "figures from the mayor which cannot be verified; a city of 400,000, $500 million, "
+        "nearly 5,000 people, including about 200 children, have been killed, according to "
+        "numbers from the council which cannot be verified; a city of 400,000, $500 million, "
         "the nine-story building, tens of thousands of civilians in the city remain trapped, "
         "between 20 and 25 killed or injured, twenty-three twenty-three one two three "
         "1,2,3,4,5 3.9-million Mr. U.S. said said said according to "

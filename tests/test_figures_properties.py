@@ -32,7 +32,7 @@ FRAGMENTS = [
     "2014", "10:30", "a 15-year consultation period", "the nine-story building", "40%",
     "U.S.", "Lt. Gen.", "Mr.", "3.9", ",", ".", "!", "?", "\n", "\n\n", '"', "“", "”", "-",
     "–", "killed", "injured", "fled", "trapped", "missing", "held", "affected", "or",
-    "including about 210 children,", "9" * 40, "1,000,000,000,000,000", "İ", "ǅ", "\u2028",
+    "including about 200 children,", "9" * 40, "1,000,000,000,000,000", "İ", "ǅ", "\u2028",
     "\x00", "﷽", "ß", "people", "of", "the", "toll", "number of dead is", "some", "over",
 ]
 
