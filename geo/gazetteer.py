@@ -186,11 +186,18 @@ class _ArrowStrings(Sequence[str]):
         return cast("str", self._array[index].as_py())
 
 
-def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres.
+
+    Examples
+    --------
+    >>> round(haversine_km(50.45, 30.52, 51.50, 31.29))  # Kyiv to Chernihiv
+    129
+    """
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(math.sqrt(min(1.0, a)))
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
 
 
 def _column(table: pa.Table, name: str) -> pa.Array:
@@ -543,7 +550,7 @@ class Gazetteer:
         for i in tree.query(box):
             index = members[int(i)]
             near = nearest_points(areas["geoms"][index], point)[0]
-            dist = _haversine_km(lat, lon, near.y, near.x)
+            dist = haversine_km(lat, lon, near.y, near.x)
             if dist <= tolerance_km and (best is None or (dist, index) < best):
                 best = (dist, index)
         return (None, math.inf) if best is None else (best[1], best[0])

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from geo.gazetteer import Gazetteer, get_gazetteer
+from geo.gazetteer import Gazetteer, get_gazetteer, haversine_km
 from geo.toponyms import Toponym, find_toponyms
 from geo.types import Article, Candidate, Mention, Place, PlaceKind, Role
 
@@ -72,20 +72,6 @@ def where_prec(place: Place, qualifier: str | None = None) -> int:
     if qualifier in {"near", "around", "outskirts", "relative"}:
         return 2
     return 1
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in kilometres.
-
-    Examples
-    --------
-    >>> round(haversine_km(50.45, 30.52, 51.50, 31.29))  # Kyiv to Chernihiv
-    129
-    """
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
 
 
 class Resolver:
