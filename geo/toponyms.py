@@ -14,11 +14,10 @@ import functools
 import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal, NamedTuple
 
-import regex
+import cython
 
 from geo import settings
 from geo.gazetteer import normalize_name
@@ -30,23 +29,11 @@ ToponymKind = Literal["name", "admin", "direction", "demonym"]
 MAX_TOKENS = 6
 """Longest name, in words, that recognition tries ("Bosnia and Herzegovina" is 3)."""
 
-_WORD = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_]+(?:['’ʼ`](?![sS]\b)[^\W\d_]+)*", re.UNICODE)
 _CONNECTOR_WORDS = (
     "of de del della di da do dos das du des la le les los las el al am an upon on sur en y "
     "and the i"
 ).split()
 _CONNECTORS = frozenset(_CONNECTOR_WORDS)
-_CONNECTOR_ALT = "|".join(sorted(_CONNECTOR_WORDS, key=len, reverse=True))
-_RUN_WORD = (
-    r"(?:(?:\p{Lu}\.){2,}|\p{Lu}\p{Ll}{0,2}\.(?= \p{Lu})|"
-    r"\p{Lu}[\p{L}\p{M}]*(?:['’ʼ`](?![sS]\b)[\p{L}\p{M}]+)*)"
-)
-_RUN = regex.compile(
-    rf"(?<![\p{{L}}\p{{M}}\p{{N}}'’ʼ`]){_RUN_WORD}"
-    rf"(?:(?: |-)(?:(?:{_CONNECTOR_ALT})(?: |-))*{_RUN_WORD})*"
-)
-"""A run of capitalised words, with the connectors names contain ("Bosnia and Herzegovina",
-"Rostov-on-Don"); recognition looks only at these."""
 _ADMIN_WORDS = {
     "region": "admin",
     "regions": "admin",
@@ -167,8 +154,7 @@ _DATELINE = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Toponym:
+class Toponym(NamedTuple):
     """A recognised place-name span and the local evidence around it."""
 
     start: int
@@ -183,16 +169,6 @@ class Toponym:
     dateline: bool = False
     role_hint: str | None = None  # "metonym", "origin", "demonym"
     country: str | None = None  # demonym's country code
-
-
-class _Token(NamedTuple):
-    start: int
-    end: int
-    text: str
-    lower: str
-    cap: bool
-    upper: bool
-    sentence_initial: bool
 
 
 class NameIndex:
@@ -285,50 +261,240 @@ def _common_word(word: str) -> float:
     return float(wordfreq.zipf_frequency(word, "en"))
 
 
-def _tokens(text: str, start: int = 0, end: int | None = None) -> list[_Token]:
-    """Words of ``text[start:end]`` with absolute offsets and case flags."""
-    tokens: list[_Token] = []
-    append = tokens.append
-    for match in _WORD.finditer(text, start, len(text) if end is None else end):
-        first, last = match.span()
-        word = match.group()
-        cap = word[0].isupper()
-        initial = False
-        if cap:  # only capitalised words are ever asked whether they open a sentence
-            j = first - 1
-            while j >= 0 and text[j] in " \t\"'“”‘’«»([":
-                j -= 1
-            initial = (
-                j < 0
-                or text[j] in ".!?\n:;—–•|"
-                or (text[j] == "-" and j > 0 and text[j - 1] == " ")
-            )
-        append(
-            _Token(
-                first, last, word, word.casefold(), cap, len(word) > 1 and word.isupper(), initial
-            )
-        )
-    return tokens
+_CAP = 1
+_UPPER = 2
+_INITIAL = 4
 
 
-def _joinable(text: str, left: _Token, right: _Token) -> bool:
-    """Whether two tokens are separated only by what a multi-word name may contain."""
-    gap = text[left.end : right.start]
-    return gap in {" ", "-", "‐", "–", ". ", "."} or (gap == "'" and right.lower in {"s"})
+@cython.cfunc
+@cython.inline
+def _apostrophe(ch: cython.Py_UCS4) -> cython.bint:
+    return ch == "'" or ch == "’" or ch == "ʼ" or ch == "`"  # noqa: PLR1714 - a C comparison
 
 
-def _dateline_end(text: str) -> int:
-    """End offset of a wire dateline ("KYIV, Ukraine, March 29 (Reuters) -"), or 0."""
-    match = _DATELINE.match(text[:200])
-    return match.end() if match else 0
+@cython.cfunc
+@cython.inline
+def _word_char(ch: cython.Py_UCS4) -> cython.bint:
+    return ch.isalnum() or ch == "_"
+
+
+@cython.cfunc
+@cython.inline
+def _opens_sentence(text: str, start: cython.Py_ssize_t) -> cython.bint:
+    """Whether the word at ``start`` follows a sentence end (quotes and brackets skipped)."""
+    j: cython.Py_ssize_t = start - 1
+    ch: cython.Py_UCS4
+    while j >= 0:
+        ch = text[j]
+        if ch not in " \t\"'“”‘’«»([":
+            break
+        j -= 1
+    if j < 0:
+        return True
+    ch = text[j]
+    if ch in ".!?\n:;—–•|":
+        return True
+    return ch == "-" and j > 0 and text[j - 1] == " "
+
+
+@cython.final
+@cython.cclass
+class _Words:
+    """The words of one text with offsets and case flags, from one pass over its characters.
+
+    A word is a run of letters with inner apostrophes ("O'Brien", but not the possessive
+    "'s") or a dotted acronym ("U.S."). Casefolded forms are made when a rule asks.
+    """
+
+    text: str
+    count: cython.Py_ssize_t
+    starts: list[int]
+    ends: list[int]
+    flags: list[int]
+    lowers: list[str | None]
+
+    def __init__(self, text: str) -> None:
+        starts: list[int] = []
+        ends: list[int] = []
+        flags: list[int] = []
+        n: cython.Py_ssize_t = len(text)
+        i: cython.Py_ssize_t = 0
+        k: cython.Py_ssize_t
+        ch: cython.Py_UCS4
+        after: cython.Py_UCS4
+        flag: cython.int
+        while i < n:
+            ch = text[i]
+            if not ch.isalpha():
+                i += 1
+                continue
+            k = i
+            if "A" <= ch <= "Z":  # a dotted acronym, (?:[A-Z]\.){2,}
+                while k + 1 < n and "A" <= text[k] <= "Z" and text[k + 1] == ".":
+                    k += 2
+                if k - i < 4:
+                    k = i
+            if k == i:
+                k = i + 1
+                while True:
+                    while k < n and text[k].isalpha():
+                        k += 1
+                    if k + 1 < n and _apostrophe(text[k]) and text[k + 1].isalpha():
+                        after = text[k + 1]
+                        if (after == "s" or after == "S") and (  # noqa: PLR1714
+                            k + 2 >= n or not _word_char(text[k + 2])
+                        ):
+                            break  # a possessive: "Kyiv's"
+                        k += 1
+                        continue
+                    break
+            flag = 0
+            if ch.isupper():
+                flag = _CAP
+                if k - i > 1 and text[i:k].isupper():
+                    flag |= _UPPER
+                if _opens_sentence(text, i):
+                    flag |= _INITIAL
+            starts.append(i)
+            ends.append(k)
+            flags.append(flag)
+            i = k
+        self.text = text
+        self.count = len(starts)
+        self.starts = starts
+        self.ends = ends
+        self.flags = flags
+        self.lowers = [None] * len(starts)
+
+    @cython.cfunc
+    def lower(self, k: cython.Py_ssize_t) -> str:
+        """Casefolded word ``k``."""
+        value = self.lowers[k]
+        if value is None:
+            value = self.text[self.starts[k] : self.ends[k]].casefold()
+            self.lowers[k] = value
+        return value
+
+    @cython.cfunc
+    def word(self, k: cython.Py_ssize_t) -> str:
+        """Word ``k`` as written."""
+        return self.text[self.starts[k] : self.ends[k]]
+
+    @cython.cfunc
+    def cap(self, k: cython.Py_ssize_t) -> cython.bint:
+        return (self.flags[k] & _CAP) != 0
+
+    @cython.cfunc
+    def upper(self, k: cython.Py_ssize_t) -> cython.bint:
+        return (self.flags[k] & _UPPER) != 0
+
+    @cython.cfunc
+    def initial(self, k: cython.Py_ssize_t) -> cython.bint:
+        return (self.flags[k] & _INITIAL) != 0
+
+    @cython.cfunc
+    def joinable(self, left: cython.Py_ssize_t, right: cython.Py_ssize_t) -> cython.bint:
+        """Whether words ``left`` and ``right`` are separated only by what a name may hold."""
+        a: cython.Py_ssize_t = self.ends[left]
+        b: cython.Py_ssize_t = self.starts[right]
+        ch: cython.Py_UCS4
+        if b - a == 1:
+            ch = self.text[a]
+            if ch in " -‐–.":
+                return True
+            return ch == "'" and self.lower(right) == "s"
+        return b - a == 2 and self.text[a] == "." and self.text[a + 1] == " "
+
+    @cython.cfunc
+    def gap_is(self, left: cython.Py_ssize_t, right: cython.Py_ssize_t, sep: str) -> cython.bint:
+        """Whether the text between words ``left`` and ``right`` is exactly ``sep``."""
+        a: cython.Py_ssize_t = self.ends[left]
+        b: cython.Py_ssize_t = self.starts[right]
+        return b - a == len(sep) and self.text[a:b] == sep
+
+
+@cython.cfunc
+def _run_sep(words: _Words, left: cython.Py_ssize_t, right: cython.Py_ssize_t) -> cython.bint:
+    """Whether a single space or hyphen separates words ``left`` and ``right``."""
+    a: cython.Py_ssize_t = words.ends[left]
+    if words.starts[right] - a != 1:
+        return False
+    ch: cython.Py_UCS4 = words.text[a]
+    return ch == " " or ch == "-"  # noqa: PLR1714
+
+
+@cython.cfunc
+def _abbreviation(words: _Words, k: cython.Py_ssize_t) -> cython.bint:
+    """Whether word ``k`` is a capital and up to two small letters before ". " ("St.")."""
+    start: cython.Py_ssize_t = words.starts[k]
+    end: cython.Py_ssize_t = words.ends[k]
+    if end - start > 3 or k + 1 >= words.count or not words.gap_is(k, k + 1, ". "):
+        return False
+    text = words.text
+    pos: cython.Py_ssize_t
+    for pos in range(start + 1, end):  # noqa: SIM110 - a C loop when compiled
+        if not text[pos].islower():
+            return False
+    return True
+
+
+@cython.cfunc
+def _runs(words: _Words) -> list[tuple[int, int]]:
+    """Runs of capitalised words, with the connectors names contain, as (first, last) words.
+
+    "Bosnia and Herzegovina", "Rostov-on-Don" and "St. Petersburg" are one run each; a run
+    does not start right after a letter, a digit or an apostrophe. Recognition looks only
+    at these.
+    """
+    runs: list[tuple[int, int]] = []
+    text = words.text
+    count: cython.Py_ssize_t = words.count
+    k: cython.Py_ssize_t = 0
+    last: cython.Py_ssize_t
+    nxt: cython.Py_ssize_t
+    start: cython.Py_ssize_t
+    ch: cython.Py_UCS4
+    while k < count:
+        if not words.cap(k):
+            k += 1
+            continue
+        start = words.starts[k]
+        if start > 0:
+            ch = text[start - 1]
+            if ch.isalnum() or _apostrophe(ch):
+                k += 1
+                continue
+        last = k
+        while last + 1 < count:
+            nxt = last + 1
+            if (
+                words.cap(nxt)
+                and _abbreviation(words, last)
+                and words.text[words.starts[nxt] - 1] == " "
+            ):
+                last = nxt
+                continue
+            if not _run_sep(words, last, nxt):
+                break
+            while nxt < count and not words.cap(nxt) and words.word(nxt) in _CONNECTORS:
+                if nxt + 1 >= count or not _run_sep(words, nxt, nxt + 1):
+                    nxt = count
+                    break
+                nxt += 1
+            if nxt >= count or not words.cap(nxt):
+                break
+            last = nxt
+        runs.append((k, last))
+        k = last + 1
+    return runs
 
 
 def find_toponyms(text: str, *, index: NameIndex | None = None) -> list[Toponym]:
     """Recognise place names in ``text``.
 
-    Only runs of capitalised words are looked at (one regular-expression pass); a run whose
-    words name nothing in the gazetteer is dropped with a set lookup, and the rules for
-    people, admin words and qualifiers run on a small window of words around the rest.
+    Only runs of capitalised words are looked at (one pass over the characters); a run
+    whose words name nothing in the gazetteer is dropped with a set lookup, and the rules
+    for people, admin words and qualifiers run on the few words around the rest.
 
     Parameters
     ----------
@@ -344,27 +510,26 @@ def find_toponyms(text: str, *, index: NameIndex | None = None) -> list[Toponym]
     """
     index = index or _default_index()
     dateline_end = _dateline_end(text)
-    runs = [(m.start(), m.end(), m.group()) for m in _RUN.finditer(text)]
-    state = _Scan(text, index, dateline_end, demonyms(), _people_in_runs(text, runs))
-    for start, end, run in runs:
+    words: _Words = _Words(text)
+    runs = _runs(words)
+    state: _Scan = _Scan(words, index, dateline_end, demonyms(), _people_in_runs(words, runs))
+    for first, last in runs:
+        start = words.starts[first]
         if start < state.covered:
             continue
-        if start >= dateline_end and not _may_name(text, start, run, index, state):
+        if start >= dateline_end and not _may_name(words, first, last, index, state):
             continue
-        tokens = _tokens(text, max(0, start - _WINDOW_BEFORE), min(len(text), end + _WINDOW_AFTER))
-        first = next((k for k, tok in enumerate(tokens) if tok.start >= start), len(tokens))
-        stop = next((k for k, tok in enumerate(tokens) if tok.start >= end), len(tokens))
-        state.scan(tokens, first, stop)
+        state.scan(first, last + 1)
     found = _coordinated_admin(text, state.found, index)
     found = _with_containers(text, found)
     logger.debug("recognised %d toponyms in %d characters", len(found), len(text))
     return found
 
 
-_WINDOW_BEFORE = 45
-"""Characters before a run in which titles, given names and qualifiers are looked for."""
-_WINDOW_AFTER = 30
-"""Characters after a run in which admin words, features and verbs are looked for."""
+def _dateline_end(text: str) -> int:
+    """End offset of a wire dateline ("KYIV, Ukraine, March 29 (Reuters) -"), or 0."""
+    match = _DATELINE.match(text[:200])
+    return match.end() if match else 0
 
 
 def _fast_key(surface: str) -> str:
@@ -379,7 +544,10 @@ def _fast_key(surface: str) -> str:
     return normalize_name(surface)
 
 
-def _may_name(text: str, start: int, run: str, index: NameIndex, state: _Scan) -> bool:
+@cython.cfunc
+def _may_name(
+    words: _Words, first: cython.Py_ssize_t, last: cython.Py_ssize_t, index: NameIndex, state: _Scan
+) -> cython.bint:
     """Whether a capitalised run can hold a name, decided without looking at its context.
 
     Multi-word runs always go on. A one-word run goes on when it is a demonym, or when it
@@ -387,7 +555,10 @@ def _may_name(text: str, start: int, run: str, index: NameIndex, state: _Scan) -
     would be dropped anyway (see ``_keep``: common words need a country, a region or a
     city of 50,000 to count).
     """
-    if " " in run or "-" in run or "." in run:
+    if last > first:
+        return True
+    run = words.word(first)
+    if "." in run:
         return True
     key = _fast_key(run)
     if key in state.demonyms:
@@ -400,70 +571,85 @@ def _may_name(text: str, start: int, run: str, index: NameIndex, state: _Scan) -
     return _has_area(rows, index) or index.largest(rows) >= 50_000
 
 
+@cython.final
+@cython.cclass
 class _Scan:
     """Recognition state over one text: what was found and how far it reached."""
 
+    words: _Words
+    text: str
+    index: NameIndex
+    dateline_end: cython.Py_ssize_t
+    demonyms: dict[str, str]
+    people: set[str]
+    found: list[Toponym]
+    covered: cython.Py_ssize_t
+
     def __init__(
         self,
-        text: str,
+        words: _Words,
         index: NameIndex,
         dateline_end: int,
         demonym_table: dict[str, str],
         people: set[str],
     ) -> None:
-        self.text = text
+        self.words = words
+        self.text = words.text
         self.index = index
         self.dateline_end = dateline_end
         self.demonyms = demonym_table
         self.people = people
-        self.found: list[Toponym] = []
+        self.found = []
         self.covered = 0
 
-    def scan(self, tokens: list[_Token], i: int, stop: int) -> None:
-        """Recognise names starting at tokens ``i`` to ``stop`` (one capitalised run)."""
-        text, index, n_tokens = self.text, self.index, len(tokens)
+    @cython.cfunc
+    def scan(self, i: cython.Py_ssize_t, stop: cython.Py_ssize_t) -> None:
+        """Recognise names starting at words ``i`` to ``stop`` (one capitalised run)."""
+        words, text, index = self.words, self.text, self.index
+        n_words: cython.Py_ssize_t = words.count
+        j: cython.Py_ssize_t
+        span_start: cython.Py_ssize_t
+        span_end: cython.Py_ssize_t
         while i < stop:
-            tok = tokens[i]
-            if not tok.cap or tok.lower in self.people or tok.start < self.covered:
+            if not words.cap(i) or words.starts[i] < self.covered or words.lower(i) in self.people:
                 i += 1
                 continue
-            in_dateline = tok.end <= self.dateline_end
-            match = _longest_match(text, tokens, i, index, dateline=in_dateline)
-            country = self.demonyms.get(tok.lower)
-            if country is not None and not tok.upper and (match is None or match[0] == i):
-                self.found.append(_demonym(tokens, i, country))
-                self.covered = tok.end
+            in_dateline = words.ends[i] <= self.dateline_end
+            match = _longest_match(words, i, index, in_dateline)
+            country = self.demonyms.get(words.lower(i))
+            if country is not None and not words.upper(i) and (match is None or match[0] == i):
+                self.found.append(_demonym(words, i, country))
+                self.covered = words.ends[i]
                 i += 1
                 continue
             if match is None:
                 i += 1
                 continue
             j, key, rows = match
-            span_start, span_end = tok.start, tokens[j].end
+            span_start, span_end = words.starts[i], words.ends[j]
             kind: ToponymKind = "name"
             qualifier: str | None = None
             # Trailing admin words: "the Kyiv region", "Donetsk oblast", "Chernihiv directions".
-            if j + 1 < n_tokens and _joinable(text, tokens[j], tokens[j + 1]):
-                word = tokens[j + 1].lower
+            if j + 1 < n_words and words.joinable(j, j + 1):
+                word = words.lower(j + 1)
                 if word in _ADMIN_WORDS:
                     kind = "direction" if _ADMIN_WORDS[word] == "direction" else "admin"
                     qualifier = "direction" if kind == "direction" else "region"
-                    full_key = normalize_name(text[span_start : tokens[j + 1].end])
+                    full_key = normalize_name(text[span_start : words.ends[j + 1]])
                     full_rows = index.rows(full_key) if kind == "admin" else ()
                     if full_rows:
                         rows, key = full_rows, full_key
-                        span_end = tokens[j + 1].end
+                        span_end = words.ends[j + 1]
                         j += 1
-            after = tokens[j + 1] if j + 1 < n_tokens else None
             if (
-                after is not None
-                and after.lower in _FEATURE_NOUNS
-                and _joinable(text, tokens[j], after)
+                j + 1 < n_words
+                and words.lower(j + 1) in _FEATURE_NOUNS
+                and words.joinable(j, j + 1)
             ):
-                self.covered = after.end  # "the Desna river": a feature the gazetteer lacks
+                self.covered = words.ends[j + 1]  # "the Desna river": a feature we lack
                 i = j + 2
                 continue
-            if not _keep(text, tokens, i, j, key, rows, in_dateline, index):
+            if not _keep(words, i, j, key, rows, in_dateline, index):
                 i = j + 1
                 continue
             self.found.append(
@@ -474,17 +660,18 @@ class _Scan:
                     key=key,
                     kind=kind,
                     rows=rows,
-                    qualifier=qualifier or _near_word(text, tokens, i),
-                    sentence_initial=tok.sentence_initial,
+                    qualifier=qualifier or _near_word(words, i),
+                    sentence_initial=words.initial(i),
                     dateline=in_dateline,
-                    role_hint=_role_hint(text, tokens, i, j),
+                    role_hint=_role_hint(words, i, j),
                 )
             )
             self.covered = span_end
             i = j + 1
 
 
-def _people_in_runs(text: str, runs: list[tuple[int, int, str]]) -> set[str]:
+@cython.cfunc
+def _people_in_runs(words: _Words, runs: list[tuple[int, int]]) -> set[str]:
     """Surnames of the people an article names ("Vitaliy Kim", "President Zelenskiy").
 
     In a run of capitalised words, a given name or a title followed by more words makes the
@@ -493,159 +680,160 @@ def _people_in_runs(text: str, runs: list[tuple[int, int, str]]) -> set[str]:
     """
     people: set[str] = set()
     table = demonyms()
-    for _start, _end, run in runs:
-        if " " not in run:
+    first: cython.Py_ssize_t
+    last: cython.Py_ssize_t
+    k: cython.Py_ssize_t
+    for first, last in runs:
+        if last == first or " " not in words.text[words.starts[first] : words.ends[last]]:
             continue
-        for segment in _split_at_connectors(_WORD.findall(run)):
-            if len(segment) < 2:
+        segment: list[int] = []
+        for k in range(first, last + 2):
+            if k <= last and words.word(k) not in _CONNECTORS:
+                segment.append(k)
                 continue
-            last = segment[-1].casefold()
-            if last in table or last in _NOT_PLACES or last in _TITLES:
-                continue
-            for word in segment[:-1]:
-                lower = word.casefold()
-                if lower.rstrip(".") in _TITLES or (_given_name(lower) and not word.isupper()):
-                    people.add(last)
-                    break
+            if len(segment) >= 2:
+                surname = words.lower(segment[-1])
+                if surname not in table and surname not in _NOT_PLACES and surname not in _TITLES:
+                    for m in segment[:-1]:
+                        lower = words.lower(m)
+                        if lower.rstrip(".") in _TITLES or (
+                            _given_name(lower) and not words.word(m).isupper()
+                        ):
+                            people.add(surname)
+                            break
+            segment = []
     return people
 
 
-def _split_at_connectors(words: list[str]) -> list[list[str]]:
-    """Split a run's words where a lowercase connector stands ("Dulles Airport and Moscow")."""
-    segments: list[list[str]] = [[]]
-    for word in words:
-        if word in _CONNECTORS:
-            segments.append([])
-        else:
-            segments[-1].append(word)
-    return segments
-
-
+@cython.cfunc
 def _longest_match(
-    text: str, tokens: list[_Token], i: int, index: NameIndex, *, dateline: bool
+    words: _Words, i: cython.Py_ssize_t, index: NameIndex, dateline: cython.bint
 ) -> tuple[int, str, tuple[int, ...]] | None:
-    """The longest run of tokens from ``i`` whose normalised text is a gazetteer key."""
-    last = i
-    limit = min(len(tokens), i + MAX_TOKENS)
-    while last + 1 < limit and _joinable(text, tokens[last], tokens[last + 1]):
-        nxt = tokens[last + 1]
-        if not (nxt.cap or nxt.lower in _CONNECTORS or (dateline and nxt.upper)):
+    """The longest run of words from ``i`` whose normalised text is a gazetteer key."""
+    last: cython.Py_ssize_t = i
+    limit: cython.Py_ssize_t = min(words.count, i + MAX_TOKENS)
+    j: cython.Py_ssize_t
+    while last + 1 < limit and words.joinable(last, last + 1):
+        if not (
+            words.cap(last + 1)
+            or words.lower(last + 1) in _CONNECTORS
+            or (dateline and words.upper(last + 1))
+        ):
             break
         last += 1
     for j in range(last, i - 1, -1):
-        if not tokens[j].cap:
+        if not words.cap(j):
             continue
-        surface = text[tokens[i].start : tokens[j].end]
-        key = _fast_key(surface)
+        key = _fast_key(words.text[words.starts[i] : words.ends[j]])
         rows = index.rows(key)
         if rows:
             return j, key, rows
     return None
 
 
+@cython.cfunc
 def _keep(
-    text: str,
-    tokens: list[_Token],
-    i: int,
-    j: int,
+    words: _Words,
+    i: cython.Py_ssize_t,
+    j: cython.Py_ssize_t,
     key: str,
     rows: tuple[int, ...],
-    in_dateline: bool,
+    in_dateline: cython.bint,
     index: NameIndex,
-) -> bool:
+) -> cython.bint:
     """Reject spans that are people, calendar words or ordinary capitalised words."""
-    first = tokens[i]
-    single = i == j
-    if single and first.lower in _NOT_PLACES:
+    single: cython.bint = i == j
+    first = words.lower(i)
+    if single and first in _NOT_PLACES:
         return False
     if key in _NOT_PLACES:
         return False
     if in_dateline:
         return True
-    if single and first.lower.rstrip(".") in _TITLES:
+    if single and first.rstrip(".") in _TITLES:
         return False
-    if single and first.upper and len(first.text) <= 5 and not _has_area(rows, index):
+    upper: cython.bint = words.upper(i)
+    if single and upper and words.ends[i] - words.starts[i] <= 5 and not _has_area(rows, index):
         return False  # an acronym (NATO, EU, TASS) unless it names a country (UK, USA)
-    prev = tokens[i - 1] if i > 0 else None
-    nxt = tokens[j + 1] if j + 1 < len(tokens) else None
-    prev_joined = prev is not None and _joinable(text, prev, first)
-    next_joined = nxt is not None and _joinable(text, tokens[j], nxt)
+    has_prev: cython.bint = i > 0
+    has_next: cython.bint = j + 1 < words.count
+    prev_joined: cython.bint = has_prev and words.joinable(i - 1, i)
+    next_joined: cython.bint = has_next and words.joinable(j, j + 1)
     # A title before the name: "Governor Vitaliy Kim", "President Zelenskiy".
-    k = i - 1
-    while k >= 0 and tokens[k].cap and _joinable(text, tokens[k], tokens[k + 1]):
-        if tokens[k].lower.rstrip(".") in _TITLES:
+    k: cython.Py_ssize_t = i - 1
+    while k >= 0 and words.cap(k) and words.joinable(k, k + 1):
+        if words.lower(k).rstrip(".") in _TITLES:
             return False
         k -= 1
-    if prev is not None and prev_joined and prev.lower.rstrip(".") in _TITLES:
+    if prev_joined and words.lower(i - 1).rstrip(".") in _TITLES:
         return False
     # Surname after a given name: "Mark Hertling", "Vitaliy Kim", "Denis Pushilin".
-    if prev is not None and prev_joined and prev.cap and single and _given_name(prev.lower):
+    if prev_joined and single and words.cap(i - 1) and _given_name(words.lower(i - 1)):
         return False
+    given: cython.bint = single and _given_name(first)
     # Given name before a surname: "Vladimir Medinsky", "Irina Vereshchuk".
     if (
-        single
-        and _given_name(first.lower)
+        given
         and next_joined
-        and nxt is not None
-        and nxt.cap
-        and not nxt.upper
-        and normalize_name(nxt.text) not in demonyms()
+        and words.cap(j + 1)
+        and not words.upper(j + 1)
+        and normalize_name(words.word(j + 1)) not in demonyms()
     ):
         return False
     # A lone given name in apposition: "Irina, an engineer, said".
-    if single and _given_name(first.lower) and _appositive(text, tokens[j].end):
+    if given and _APPOSITIVE.match(words.text, words.ends[j]) is not None:
         return False
     # Ordinary English words: capitalised only because they open a sentence, or a common
     # word capitalised mid-sentence ("War", "Republic") that names only small places.
-    if single and not first.upper and _common_word(first.lower) >= 4.0:
-        if first.sentence_initial and not _has_area(rows, index):
-            after = tokens[i + 1].lower if i + 1 < len(tokens) else ""
+    if single and not upper and _common_word(first) >= 4.0:
+        if words.initial(i) and not _has_area(rows, index):
+            after = words.lower(i + 1) if has_next else ""
             return after in _METONYM_VERBS and index.largest(rows) >= 100_000
-        if first.lower in _GENERIC_AREA_WORDS:
+        if first in _GENERIC_AREA_WORDS:
             return False  # "Centre", "City", "Capital": admin units named with plain words
         return _has_area(rows, index) or index.largest(rows) >= 50_000
     return True
 
 
-def _has_area(rows: tuple[int, ...], index: NameIndex, *, admin1: bool = True) -> bool:
-    kinds = {"country", "region", "continent", "sea"} | ({"admin1"} if admin1 else set())
-    return any(index.kind(r) in kinds for r in rows)
+_AREA_KINDS = frozenset({"country", "region", "continent", "sea", "admin1"})
+
+
+def _has_area(rows: tuple[int, ...], index: NameIndex) -> bool:
+    """Whether any of ``rows`` is a country, region, continent, sea or admin1 unit."""
+    return any(index.kind(r) in _AREA_KINDS for r in rows)
 
 
 _APPOSITIVE = re.compile(r",\s+(?:an?|the|who|\d{1,3}\b)", re.IGNORECASE)
 
 
-def _appositive(text: str, end: int) -> bool:
-    return _APPOSITIVE.match(text, end) is not None
-
-
-def _near_word(text: str, tokens: list[_Token], i: int) -> str | None:
-    """Spatial qualifier from the few words before token ``i``.
+@cython.cfunc
+def _near_word(words: _Words, i: cython.Py_ssize_t) -> str | None:
+    """Spatial qualifier from the few words before word ``i``.
 
     ``near``/``around``/``outskirts`` ("near X", "the outskirts of X"); ``relative`` for a
     reference point that is not itself the location ("a village east of X", "20 km from X",
     "a suburb of X"); ``destination`` for where people went ("reaching X", "fled to X").
     """
-    if i >= 2 and tokens[i - 1].lower in {"of", "from"}:
-        before = tokens[i - 2].lower
+    if i == 0:
+        return None
+    prev = words.lower(i - 1)
+    if i >= 2 and (prev == "of" or prev == "from"):  # noqa: PLR1714
+        before = words.lower(i - 2)
         if (
             before in _COMPASS
             or before in _DISTANCE_UNITS
-            or (before in {"suburb", "outside"} and tokens[i - 1].lower == "of")
+            or (prev == "of" and (before == "suburb" or before == "outside"))  # noqa: PLR1714
         ):
             return "relative"
-    if i >= 1 and tokens[i - 1].lower in _ARRIVAL:
+    if prev in _ARRIVAL:
         return "destination"
-    if (
-        i >= 2
-        and tokens[i - 1].lower in {"to", "for", "in", "at"}
-        and tokens[i - 2].lower in _MOTION
-    ):
+    if i >= 2 and prev in _DESTINATION_PREPOSITIONS and words.lower(i - 2) in _MOTION:
         return "destination"
+    k: cython.Py_ssize_t
     for k in range(i - 1, max(-1, i - 5), -1):
-        word = tokens[k].lower
+        word = words.lower(k)
         if word in _NEAR_WORDS:
-            if word in {"outskirts", "suburbs", "suburb"} and tokens[k + 1].lower != "of":
+            if word in _SURROUNDINGS and words.lower(k + 1) != "of":
                 return None
             return _NEAR_WORDS[word]
         if word not in _NEAR_FILLERS:
@@ -653,39 +841,50 @@ def _near_word(text: str, tokens: list[_Token], i: int) -> str | None:
     return None
 
 
-def _role_hint(text: str, tokens: list[_Token], i: int, j: int) -> str | None:
+_DESTINATION_PREPOSITIONS = frozenset({"to", "for", "in", "at"})
+_SURROUNDINGS = frozenset({"outskirts", "suburbs", "suburb"})
+
+
+@cython.cfunc
+def _role_hint(words: _Words, i: cython.Py_ssize_t, j: cython.Py_ssize_t) -> str | None:
     """A role suggested by the words around the span: metonym or origin."""
-    after = text[tokens[j].end : tokens[j].end + 3]
-    possessive = after[:2] in {"'s", "’s"}
-    nxt = tokens[j + 1] if j + 1 < len(tokens) else None
-    if nxt is not None and not possessive and nxt.lower in _EVENT_NOUNS and not nxt.cap:
+    text = words.text
+    end: cython.Py_ssize_t = words.ends[j]
+    after = text[end : end + 2]
+    possessive: cython.bint = after == "'s" or after == "’s"  # noqa: PLR1714
+    nxt: cython.Py_ssize_t = j + 1 if j + 1 < words.count else -1
+    if nxt >= 0 and not possessive and not words.cap(nxt) and words.lower(nxt) in _EVENT_NOUNS:
         return "other"  # "the Istanbul talks": a name for an event, not where something happened
-    if nxt is not None and possessive and nxt.lower == "s":
-        nxt = tokens[j + 2] if j + 2 < len(tokens) else None
-    if nxt is not None:
-        gap = text[tokens[j].end : nxt.start]
-        if possessive and nxt.lower in _METONYM_NOUNS:
+    if nxt >= 0 and possessive and words.lower(nxt) == "s":
+        nxt = j + 2 if j + 2 < words.count else -1
+    if nxt >= 0:
+        if possessive and words.lower(nxt) in _METONYM_NOUNS:
             return "metonym"
-        if gap.strip() in {"", "'s", "’s"} and nxt.lower in _METONYM_VERBS and not possessive:
-            return "metonym"
+        if not possessive and words.lower(nxt) in _METONYM_VERBS:
+            gap = text[end : words.starts[nxt]].strip()
+            if gap in {"", "'s", "’s"}:
+                return "metonym"
     if i > 0:
-        prev = tokens[i - 1].lower
-        prev2 = tokens[i - 2].lower if i > 1 else ""
-        if prev in _ORIGIN_WORDS or (prev == "from" and prev2 in _ORIGIN_WORDS):
+        prev = words.lower(i - 1)
+        if prev in _ORIGIN_WORDS or (
+            prev == "from" and i > 1 and words.lower(i - 2) in _ORIGIN_WORDS
+        ):
             return "origin"
     return None
 
 
-def _demonym(tokens: list[_Token], i: int, country: str) -> Toponym:
-    tok = tokens[i]
+@cython.cfunc
+def _demonym(words: _Words, i: cython.Py_ssize_t, country: str) -> Toponym:
+    start: cython.Py_ssize_t = words.starts[i]
+    end: cython.Py_ssize_t = words.ends[i]
     return Toponym(
-        start=tok.start,
-        end=tok.end,
-        text=tok.text,
-        key=tok.lower,
+        start=start,
+        end=end,
+        text=words.text[start:end],
+        key=words.lower(i),
         kind="demonym",
         rows=(),
-        sentence_initial=tok.sentence_initial,
+        sentence_initial=words.initial(i),
         role_hint="demonym",
         country=country,
     )
@@ -717,7 +916,7 @@ def _coordinated_admin(text: str, found: list[Toponym], index: NameIndex) -> lis
         if right.kind == "admin":
             admin_rows = index.rows(normalize_name(f"{left.text} region"))
             rows = admin_rows or rows
-        out[pos] = replace(left, kind=right.kind, rows=rows, qualifier=right.qualifier)
+        out[pos] = left._replace(kind=right.kind, rows=rows, qualifier=right.qualifier)
     return out
 
 
@@ -725,13 +924,15 @@ def _with_containers(text: str, found: list[Toponym]) -> list[Toponym]:
     """Attach "X, Y" and "X in (the) Y (region)" containers as evidence to X."""
     out: list[Toponym] = []
     for pos, top in enumerate(found):
-        container: tuple[int, ...] = ()
         if pos + 1 < len(found):
             nxt = found[pos + 1]
-            between = text[top.end : nxt.start].casefold()
-            if nxt.kind != "demonym" and re.fullmatch(
-                r"(?:'s|’s)?\s*(?:,|\bin(?: the)?|\bof(?: the)?|\(|,? (?:in|of) the)\s*", between
-            ):
-                container = nxt.rows
-        out.append(replace(top, container=container))
+            if nxt.kind != "demonym" and _CONTAINED.fullmatch(text, top.end, nxt.start):
+                top = top._replace(container=nxt.rows)  # noqa: PLW2901 - the updated span
+        out.append(top)
     return out
+
+
+_CONTAINED = re.compile(
+    r"(?:'s|’s)?\s*(?:,|\bin(?: the)?|\bof(?: the)?|\(|,? (?:in|of) the)\s*", re.IGNORECASE
+)
+"""What stands between a place and its container: ", ", " in the ", " of ", " (", ...."""
