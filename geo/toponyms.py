@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Literal, NamedTuple
 
@@ -171,6 +172,8 @@ class Toponym(NamedTuple):
     country: str | None = None  # demonym's country code
 
 
+@cython.final
+@cython.cclass
 class NameIndex:
     """A read-only view of the gazetteer's name keys, loaded once per process.
 
@@ -178,7 +181,17 @@ class NameIndex:
     ----------
     lookup
         Function from a normalised key to the gazetteer rows that carry it.
+    kinds, populations
+        Kind and population of each gazetteer row.
+    keys
+        Every key of the name index; without them, ``has`` asks ``lookup``.
     """
+
+    _lookup: object
+    _kinds: tuple[str, ...]
+    _populations: tuple[int, ...]
+    _keys: Mapping[str, None] | None
+    _rows: dict[str, tuple[int, ...]]
 
     def __init__(
         self,
@@ -187,31 +200,54 @@ class NameIndex:
         populations: Sequence[int] = (),
         keys: Iterable[str] | None = None,
     ) -> None:
+        # Tuples, and dictionaries of strings, leave the garbage collector's rounds once it
+        # has seen them: a million-key set would be walked through at every full collection.
         self._lookup = lookup
-        self._kinds = kinds
-        self._populations = populations
-        self._keys = frozenset(keys) if keys is not None else None
+        self._kinds = tuple(kinds)
+        self._populations = tuple(populations)
+        self._keys = dict.fromkeys(keys) if keys is not None else None
+        self._rows = {}
 
+    @cython.ccall
     def has(self, key: str) -> bool:
         """Whether a normalised key names anything (a set lookup when the keys are loaded)."""
         if self._keys is not None:
             return key in self._keys
-        return bool(self.rows(key))
+        return len(self.rows(key)) > 0
 
-    def kind(self, row: int) -> str:
+    @cython.ccall
+    def kind(self, row: cython.Py_ssize_t) -> str:
         """Kind of the gazetteer entry at ``row`` ("settlement" when unknown)."""
         return self._kinds[row] if row < len(self._kinds) else "settlement"
 
-    def largest(self, rows: Sequence[int]) -> int:
+    @cython.ccall
+    def largest(self, rows: tuple[int, ...]) -> int:
         """Largest population among ``rows`` (0 when none is known)."""
-        return max((self._populations[r] for r in rows if r < len(self._populations)), default=0)
+        best: cython.Py_ssize_t = 0
+        row: cython.Py_ssize_t
+        size: cython.Py_ssize_t = len(self._populations)
+        for row in rows:
+            if row < size and self._populations[row] > best:
+                best = self._populations[row]
+        return best
 
-    @functools.lru_cache(maxsize=200_000)  # noqa: B019 - one index per process
+    @cython.ccall
     def rows(self, key: str) -> tuple[int, ...]:
-        """Gazetteer rows for a normalised key (empty when unknown)."""
+        """Gazetteer rows for a normalised key (empty when unknown; remembered)."""
+        found = self._rows.get(key)
+        if found is not None:
+            return found
         if self._keys is not None and key not in self._keys:
             return ()
-        return tuple(self._lookup(key))
+        if len(self._rows) >= _ROWS_REMEMBERED:
+            self._rows.clear()
+        found = tuple(self._lookup(key))  # type: ignore[operator]
+        self._rows[key] = found
+        return found
+
+
+_ROWS_REMEMBERED = 200_000
+"""Keys whose gazetteer rows a NameIndex keeps; past this the memory starts afresh."""
 
 
 @functools.cache
@@ -239,16 +275,16 @@ def demonyms() -> dict[str, str]:
 
 
 @functools.cache
-def _first_names() -> frozenset[str]:
+def _first_names() -> Mapping[str, None]:
     """Casefolded given names (gender-guesser's dictionary of about 45,000 names)."""
     import gender_guesser.detector as gg
 
     detector = gg.Detector(case_sensitive=False)
-    return frozenset(detector.names)
+    return dict.fromkeys(detector.names)  # a dictionary of strings: no garbage-collector work
 
 
-@functools.cache
-def _given_name(word: str) -> bool:
+@cython.cfunc
+def _given_name(word: str) -> cython.bint:
     """Whether a casefolded word is a given name and not an everyday English word."""
     return word in _first_names() and word not in _NOT_PLACES and _common_word(word) < 5.5
 
@@ -256,9 +292,20 @@ def _given_name(word: str) -> bool:
 @functools.cache
 def _common_word(word: str) -> float:
     """Zipf frequency of ``word`` in English text (wordfreq); 0 for unknown words."""
+    if word.isascii() and word.isalpha() and word.islower():
+        frequency = _english_frequencies().get(word)  # what zipf_frequency finds, sooner
+        return round(math.log10(frequency) + 9, 2) if frequency else 0.0
     import wordfreq
 
     return float(wordfreq.zipf_frequency(word, "en"))
+
+
+@functools.cache
+def _english_frequencies() -> dict[str, float]:
+    """English word frequencies from wordfreq, loaded once (0.1 s)."""
+    import wordfreq
+
+    return wordfreq.get_frequency_dict("en")
 
 
 _CAP = 1
@@ -312,6 +359,7 @@ class _Words:
     ends: list[int]
     flags: list[int]
     lowers: list[str | None]
+    keys: list[str | None]
 
     def __init__(self, text: str) -> None:
         starts: list[int] = []
@@ -365,6 +413,7 @@ class _Words:
         self.ends = ends
         self.flags = flags
         self.lowers = [None] * len(starts)
+        self.keys = [None] * len(starts)
 
     @cython.cfunc
     def lower(self, k: cython.Py_ssize_t) -> str:
@@ -373,6 +422,15 @@ class _Words:
         if value is None:
             value = self.text[self.starts[k] : self.ends[k]].casefold()
             self.lowers[k] = value
+        return value
+
+    @cython.cfunc
+    def key(self, k: cython.Py_ssize_t) -> str:
+        """Word ``k`` as a gazetteer key (``_fast_key`` of the word)."""
+        value = self.keys[k]
+        if value is None:
+            value = _fast_key(self.word(k))
+            self.keys[k] = value
         return value
 
     @cython.cfunc
@@ -532,6 +590,7 @@ def _dateline_end(text: str) -> int:
     return match.end() if match else 0
 
 
+@cython.cfunc
 def _fast_key(surface: str) -> str:
     """normalize_name for the common case of plain ASCII words, without Unicode work."""
     if surface.isascii():
@@ -560,7 +619,7 @@ def _may_name(
     run = words.word(first)
     if "." in run:
         return True
-    key = _fast_key(run)
+    key = words.key(first)
     if key in state.demonyms:
         return True
     if key in _NOT_PLACES or key in state.people or not index.has(key):
@@ -653,17 +712,17 @@ class _Scan:
                 i = j + 1
                 continue
             self.found.append(
-                Toponym(
-                    start=span_start,
-                    end=span_end,
-                    text=text[span_start:span_end],
-                    key=key,
-                    kind=kind,
-                    rows=rows,
-                    qualifier=qualifier or _near_word(words, i),
-                    sentence_initial=words.initial(i),
-                    dateline=in_dateline,
-                    role_hint=_role_hint(words, i, j),
+                _toponym(
+                    span_start,
+                    span_end,
+                    text[span_start:span_end],
+                    key,
+                    kind,
+                    rows,
+                    qualifier or _near_word(words, i),
+                    words.initial(i),
+                    in_dateline,
+                    _role_hint(words, i, j),
                 )
             )
             self.covered = span_end
@@ -724,7 +783,7 @@ def _longest_match(
     for j in range(last, i - 1, -1):
         if not words.cap(j):
             continue
-        key = _fast_key(words.text[words.starts[i] : words.ends[j]])
+        key = words.key(i) if j == i else _fast_key(words.text[words.starts[i] : words.ends[j]])
         rows = index.rows(key)
         if rows:
             return j, key, rows
@@ -770,18 +829,18 @@ def _keep(
     # Surname after a given name: "Mark Hertling", "Vitaliy Kim", "Denis Pushilin".
     if prev_joined and single and words.cap(i - 1) and _given_name(words.lower(i - 1)):
         return False
-    given: cython.bint = single and _given_name(first)
     # Given name before a surname: "Vladimir Medinsky", "Irina Vereshchuk".
     if (
-        given
+        single
         and next_joined
         and words.cap(j + 1)
         and not words.upper(j + 1)
+        and _given_name(first)
         and normalize_name(words.word(j + 1)) not in demonyms()
     ):
         return False
     # A lone given name in apposition: "Irina, an engineer, said".
-    if given and _APPOSITIVE.match(words.text, words.ends[j]) is not None:
+    if single and _APPOSITIVE.match(words.text, words.ends[j]) is not None and _given_name(first):
         return False
     # Ordinary English words: capitalised only because they open a sentence, or a common
     # word capitalised mid-sentence ("War", "Republic") that names only small places.
@@ -798,9 +857,14 @@ def _keep(
 _AREA_KINDS = frozenset({"country", "region", "continent", "sea", "admin1"})
 
 
-def _has_area(rows: tuple[int, ...], index: NameIndex) -> bool:
+@cython.cfunc
+def _has_area(rows: tuple[int, ...], index: NameIndex) -> cython.bint:
     """Whether any of ``rows`` is a country, region, continent, sea or admin1 unit."""
-    return any(index.kind(r) in _AREA_KINDS for r in rows)
+    row: cython.Py_ssize_t
+    for row in rows:  # noqa: SIM110 - a C loop when compiled
+        if index.kind(row) in _AREA_KINDS:
+            return True
+    return False
 
 
 _APPOSITIVE = re.compile(r",\s+(?:an?|the|who|\d{1,3}\b)", re.IGNORECASE)
@@ -874,20 +938,32 @@ def _role_hint(words: _Words, i: cython.Py_ssize_t, j: cython.Py_ssize_t) -> str
 
 
 @cython.cfunc
+def _toponym(
+    start: int,
+    end: int,
+    text: str,
+    key: str,
+    kind: str,
+    rows: tuple[int, ...],
+    qualifier: str | None,
+    sentence_initial: bool,
+    dateline: bool,
+    role_hint: str | None,
+    country: str | None = None,
+) -> Toponym:
+    """A Toponym made without the keyword handling of its constructor (no container yet)."""
+    fields = (start, end, text, key, kind, rows, qualifier, (), sentence_initial, dateline)
+    return tuple.__new__(Toponym, (*fields, role_hint, country))
+
+
+@cython.cfunc
 def _demonym(words: _Words, i: cython.Py_ssize_t, country: str) -> Toponym:
     start: cython.Py_ssize_t = words.starts[i]
     end: cython.Py_ssize_t = words.ends[i]
-    return Toponym(
-        start=start,
-        end=end,
-        text=words.text[start:end],
-        key=words.lower(i),
-        kind="demonym",
-        rows=(),
-        sentence_initial=words.initial(i),
-        role_hint="demonym",
-        country=country,
-    )
+    text = words.text[start:end]
+    key = words.lower(i)
+    return _toponym(start, end, text, key, "demonym", (), None, words.initial(i), False,
+                    "demonym", country)  # fmt: skip
 
 
 def _coordinated_admin(text: str, found: list[Toponym], index: NameIndex) -> list[Toponym]:
@@ -927,7 +1003,8 @@ def _with_containers(text: str, found: list[Toponym]) -> list[Toponym]:
         if pos + 1 < len(found):
             nxt = found[pos + 1]
             if nxt.kind != "demonym" and _CONTAINED.fullmatch(text, top.end, nxt.start):
-                top = top._replace(container=nxt.rows)  # noqa: PLW2901 - the updated span
+                fields = (*top[:7], nxt.rows, *top[8:])
+                top = tuple.__new__(Toponym, fields)  # noqa: PLW2901 - with its container
         out.append(top)
     return out
 

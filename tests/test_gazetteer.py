@@ -279,7 +279,7 @@ def test_bulk_access(gaz: Gazetteer) -> None:
     keys = gaz.keys()
     assert keys is gaz.keys()  # built once
     assert "mykolaiv" in keys and "kyiv region" in keys
-    assert keys == sorted(set(keys))
+    assert list(keys) == sorted(set(keys))
 
 
 def test_get_unknown_id(gaz: Gazetteer) -> None:
