@@ -10,11 +10,12 @@ sentence-initial words are dropped here, so the resolver never sees them.
 
 from __future__ import annotations
 
+import array
 import functools
 import logging
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Literal, NamedTuple
 
@@ -180,17 +181,21 @@ class NameIndex:
     Parameters
     ----------
     lookup
-        Function from a normalised key to the gazetteer rows that carry it.
+        Function from a normalised key to the gazetteer rows that carry it; used when no
+        ``table`` is given.
     kinds, populations
         Kind and population of each gazetteer row.
-    keys
-        Every key of the name index; without them, ``has`` asks ``lookup``.
+    table
+        The name index as flat tables (see :meth:`geo.gazetteer.Gazetteer.key_table`):
+        distinct sorted keys, where each key's rows start, and the rows.
     """
 
     _lookup: object
     _kinds: tuple[str, ...]
     _populations: tuple[int, ...]
-    _keys: Mapping[str, None] | None
+    _ordinals: dict[str, int] | None
+    _starts: array.array[int] | None
+    _table_rows: array.array[int] | None
     _rows: dict[str, tuple[int, ...]]
 
     def __init__(
@@ -198,21 +203,26 @@ class NameIndex:
         lookup: Callable[[str], Sequence[int]],
         kinds: Sequence[str] = (),
         populations: Sequence[int] = (),
-        keys: Iterable[str] | None = None,
+        table: tuple[Sequence[str], array.array[int], array.array[int]] | None = None,
     ) -> None:
-        # Tuples, and dictionaries of strings, leave the garbage collector's rounds once it
-        # has seen them: a million-key set would be walked through at every full collection.
+        # Tuples, and dictionaries of strings and numbers, leave the garbage collector's
+        # rounds once it has seen them: a million-entry list would be walked through at
+        # every full collection.
         self._lookup = lookup
         self._kinds = tuple(kinds)
         self._populations = tuple(populations)
-        self._keys = dict.fromkeys(keys) if keys is not None else None
+        self._ordinals = None
+        self._starts = self._table_rows = None
+        if table is not None:
+            keys, self._starts, self._table_rows = table
+            self._ordinals = dict(zip(keys, range(len(keys)), strict=True))
         self._rows = {}
 
     @cython.ccall
     def has(self, key: str) -> bool:
-        """Whether a normalised key names anything (a set lookup when the keys are loaded)."""
-        if self._keys is not None:
-            return key in self._keys
+        """Whether a normalised key names anything."""
+        if self._ordinals is not None:
+            return key in self._ordinals
         return len(self.rows(key)) > 0
 
     @cython.ccall
@@ -233,21 +243,24 @@ class NameIndex:
 
     @cython.ccall
     def rows(self, key: str) -> tuple[int, ...]:
-        """Gazetteer rows for a normalised key (empty when unknown; remembered)."""
+        """Gazetteer rows for a normalised key (empty when unknown)."""
+        starts, rows = self._starts, self._table_rows
+        if self._ordinals is not None and starts is not None and rows is not None:
+            ordinal = self._ordinals.get(key)
+            if ordinal is None:
+                return ()
+            return tuple(rows[starts[ordinal] : starts[ordinal + 1]])
         found = self._rows.get(key)
-        if found is not None:
-            return found
-        if self._keys is not None and key not in self._keys:
-            return ()
-        if len(self._rows) >= _ROWS_REMEMBERED:
-            self._rows.clear()
-        found = tuple(self._lookup(key))  # type: ignore[operator]
-        self._rows[key] = found
+        if found is None:
+            found = tuple(self._lookup(key))  # type: ignore[operator]
+            if len(self._rows) >= _ROWS_REMEMBERED:
+                self._rows.clear()
+            self._rows[key] = found
         return found
 
 
 _ROWS_REMEMBERED = 200_000
-"""Keys whose gazetteer rows a NameIndex keeps; past this the memory starts afresh."""
+"""Keys whose rows a NameIndex without tables keeps; past this the memory starts afresh."""
 
 
 @functools.cache
@@ -257,7 +270,7 @@ def _default_index() -> NameIndex:
     gaz = get_gazetteer()
     kinds = gaz.column("kind").to_pylist()
     populations = [p or 0 for p in gaz.column("population").to_pylist()]
-    return NameIndex(gaz.lookup_key, kinds, populations, keys=gaz.keys())
+    return NameIndex(gaz.lookup_key, kinds, populations, table=gaz.key_table())
 
 
 @functools.cache
@@ -321,12 +334,32 @@ def _apostrophe(ch: cython.Py_UCS4) -> cython.bint:
 
 @cython.cfunc
 @cython.inline
+def _letter(ch: cython.Py_UCS4) -> cython.bint:
+    """str.isalpha for one character, without a function call for ASCII."""
+    if ch < "\x80":
+        return ("a" <= ch <= "z") or ("A" <= ch <= "Z")
+    return ch.isalpha()
+
+
+@cython.cfunc
+@cython.inline
+def _capital(ch: cython.Py_UCS4) -> cython.bint:
+    """str.isupper for one character, without a function call for ASCII."""
+    if ch < "\x80":
+        return "A" <= ch <= "Z"
+    return ch.isupper()
+
+
+@cython.cfunc
+@cython.inline
 def _word_char(ch: cython.Py_UCS4) -> cython.bint:
     return ch.isalnum() or ch == "_"
 
 
 @cython.cfunc
 @cython.inline
+@cython.boundscheck(False)  # j is checked against 0 before every read
+@cython.wraparound(False)
 def _opens_sentence(text: str, start: cython.Py_ssize_t) -> cython.bint:
     """Whether the word at ``start`` follows a sentence end (quotes and brackets skipped)."""
     j: cython.Py_ssize_t = start - 1
@@ -344,6 +377,82 @@ def _opens_sentence(text: str, start: cython.Py_ssize_t) -> cython.bint:
     return ch == "-" and j > 0 and text[j - 1] == " "
 
 
+@cython.cfunc
+def _letter_runs(text: str) -> cython.Py_ssize_t:
+    """Number of runs of letters in ``text``: never fewer than its words."""
+    runs: cython.Py_ssize_t = 0
+    inside: cython.bint = False
+    ch: cython.Py_UCS4
+    for ch in text:
+        if _letter(ch):
+            if not inside:
+                runs += 1
+                inside = True
+        else:
+            inside = False
+    return runs
+
+
+@cython.cfunc
+@cython.boundscheck(False)  # every index below is checked against the length first
+@cython.wraparound(False)
+def _tokenize(
+    text: str,
+    starts: cython.int[:],
+    ends: cython.int[:],
+    flags: cython.uchar[:],
+) -> cython.Py_ssize_t:
+    """Find the words of ``text`` and store their offsets and flags; return how many.
+
+    The tables must have room for every word (see ``_letter_runs``).
+    """
+    n: cython.Py_ssize_t = len(text)
+    i: cython.Py_ssize_t = 0
+    k: cython.Py_ssize_t
+    count: cython.Py_ssize_t = 0
+    ch: cython.Py_UCS4
+    after: cython.Py_UCS4
+    flag: cython.uchar
+    while i < n:
+        ch = text[i]
+        if not _letter(ch):
+            i += 1
+            continue
+        k = i
+        if "A" <= ch <= "Z":  # a dotted acronym, (?:[A-Z]\.){2,}
+            while k + 1 < n and "A" <= text[k] <= "Z" and text[k + 1] == ".":
+                k += 2
+            if k - i < 4:
+                k = i
+        if k == i:
+            k = i + 1
+            while True:
+                while k < n and _letter(text[k]):
+                    k += 1
+                if k + 1 < n and _apostrophe(text[k]) and _letter(text[k + 1]):
+                    after = text[k + 1]
+                    if (after == "s" or after == "S") and (  # noqa: PLR1714
+                        k + 2 >= n or not _word_char(text[k + 2])
+                    ):
+                        break  # a possessive: "Kyiv's"
+                    k += 1
+                    continue
+                break
+        flag = 0
+        if _capital(ch):
+            flag = _CAP
+            if k - i > 1 and text[i:k].isupper():
+                flag |= _UPPER
+            if _opens_sentence(text, i):
+                flag |= _INITIAL
+        starts[count] = i
+        ends[count] = k
+        flags[count] = flag
+        count += 1
+        i = k
+    return count
+
+
 @cython.final
 @cython.cclass
 class _Words:
@@ -355,72 +464,30 @@ class _Words:
 
     text: str
     count: cython.Py_ssize_t
-    starts: list[int]
-    ends: list[int]
-    flags: list[int]
+    starts: cython.int[:]
+    ends: cython.int[:]
+    flags: cython.uchar[:]
     lowers: list[str | None]
     keys: list[str | None]
 
     def __init__(self, text: str) -> None:
-        starts: list[int] = []
-        ends: list[int] = []
-        flags: list[int] = []
-        n: cython.Py_ssize_t = len(text)
-        i: cython.Py_ssize_t = 0
-        k: cython.Py_ssize_t
-        ch: cython.Py_UCS4
-        after: cython.Py_UCS4
-        flag: cython.int
-        while i < n:
-            ch = text[i]
-            if not ch.isalpha():
-                i += 1
-                continue
-            k = i
-            if "A" <= ch <= "Z":  # a dotted acronym, (?:[A-Z]\.){2,}
-                while k + 1 < n and "A" <= text[k] <= "Z" and text[k + 1] == ".":
-                    k += 2
-                if k - i < 4:
-                    k = i
-            if k == i:
-                k = i + 1
-                while True:
-                    while k < n and text[k].isalpha():
-                        k += 1
-                    if k + 1 < n and _apostrophe(text[k]) and text[k + 1].isalpha():
-                        after = text[k + 1]
-                        if (after == "s" or after == "S") and (  # noqa: PLR1714
-                            k + 2 >= n or not _word_char(text[k + 2])
-                        ):
-                            break  # a possessive: "Kyiv's"
-                        k += 1
-                        continue
-                    break
-            flag = 0
-            if ch.isupper():
-                flag = _CAP
-                if k - i > 1 and text[i:k].isupper():
-                    flag |= _UPPER
-                if _opens_sentence(text, i):
-                    flag |= _INITIAL
-            starts.append(i)
-            ends.append(k)
-            flags.append(flag)
-            i = k
+        room = _letter_runs(text)  # at least as many as there are words
         self.text = text
-        self.count = len(starts)
-        self.starts = starts
-        self.ends = ends
-        self.flags = flags
-        self.lowers = [None] * len(starts)
-        self.keys = [None] * len(starts)
+        self.starts = array.array("i", bytes(4 * room))
+        self.ends = array.array("i", bytes(4 * room))
+        self.flags = array.array("B", bytes(room))
+        count = _tokenize(text, self.starts, self.ends, self.flags)
+        self.count = count
+        self.lowers = [None] * count
+        self.keys = [None] * count
 
     @cython.cfunc
     def lower(self, k: cython.Py_ssize_t) -> str:
         """Casefolded word ``k``."""
         value = self.lowers[k]
         if value is None:
-            value = self.text[self.starts[k] : self.ends[k]].casefold()
+            word = self.text[self.starts[k] : self.ends[k]]
+            value = word.lower() if word.isascii() else word.casefold()  # the same for ASCII
             self.lowers[k] = value
         return value
 
@@ -439,14 +506,17 @@ class _Words:
         return self.text[self.starts[k] : self.ends[k]]
 
     @cython.cfunc
+    @cython.inline
     def cap(self, k: cython.Py_ssize_t) -> cython.bint:
         return (self.flags[k] & _CAP) != 0
 
     @cython.cfunc
+    @cython.inline
     def upper(self, k: cython.Py_ssize_t) -> cython.bint:
         return (self.flags[k] & _UPPER) != 0
 
     @cython.cfunc
+    @cython.inline
     def initial(self, k: cython.Py_ssize_t) -> cython.bint:
         return (self.flags[k] & _INITIAL) != 0
 
@@ -937,6 +1007,10 @@ def _role_hint(words: _Words, i: cython.Py_ssize_t, j: cython.Py_ssize_t) -> str
     return None
 
 
+_new_tuple = tuple.__new__
+"""Makes a Toponym from its fields in order, without the keyword handling of its class."""
+
+
 @cython.cfunc
 def _toponym(
     start: int,
@@ -952,8 +1026,11 @@ def _toponym(
     country: str | None = None,
 ) -> Toponym:
     """A Toponym made without the keyword handling of its constructor (no container yet)."""
-    fields = (start, end, text, key, kind, rows, qualifier, (), sentence_initial, dateline)
-    return tuple.__new__(Toponym, (*fields, role_hint, country))
+    return _new_tuple(
+        Toponym,
+        (start, end, text, key, kind, rows, qualifier, (), sentence_initial, dateline,
+         role_hint, country),
+    )  # fmt: skip
 
 
 @cython.cfunc
@@ -999,14 +1076,38 @@ def _coordinated_admin(text: str, found: list[Toponym], index: NameIndex) -> lis
 def _with_containers(text: str, found: list[Toponym]) -> list[Toponym]:
     """Attach "X, Y" and "X in (the) Y (region)" containers as evidence to X."""
     out: list[Toponym] = []
-    for pos, top in enumerate(found):
+    pos: cython.Py_ssize_t
+    for pos in range(len(found)):
+        top = found[pos]
         if pos + 1 < len(found):
             nxt = found[pos + 1]
-            if nxt.kind != "demonym" and _CONTAINED.fullmatch(text, top.end, nxt.start):
+            if (
+                nxt.kind != "demonym"
+                and _may_contain(text, top.end, nxt.start)
+                and _CONTAINED.fullmatch(text, top.end, nxt.start)
+            ):
                 fields = (*top[:7], nxt.rows, *top[8:])
-                top = tuple.__new__(Toponym, fields)  # noqa: PLW2901 - with its container
+                top = _new_tuple(Toponym, fields)
         out.append(top)
     return out
+
+
+@cython.cfunc
+def _may_contain(text: str, start: cython.Py_ssize_t, end: cython.Py_ssize_t) -> cython.bint:
+    """Whether ``text[start:end]`` can be what ``_CONTAINED`` matches: a quick filter.
+
+    After an optional "'s" and spaces, it must start with one of ", i o (" and hold at
+    most eight characters between its first and last non-space ones (", of the").
+    """
+    if start + 2 <= end and text[start + 1] in "sS" and _apostrophe(text[start]):
+        start += 2
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start == end or end - start > 8:
+        return False
+    return text[start] in ",iIoO("
 
 
 _CONTAINED = re.compile(
