@@ -27,3 +27,8 @@ fighting_buffer_km: float = 25.0
 
 cluster_threshold: int = 2000
 """Point layers with more features than this are clustered on the map."""
+
+map_compress_bytes: int = 1_000_000
+"""A map layer whose data (JSON) is larger than this many bytes is stored deflated and
+base64-encoded in the page and inflated by the browser (``DecompressionStream``); smaller
+layers stay plain JSON, readable in the page's source. 0 compresses every layer."""

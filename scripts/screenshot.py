@@ -116,6 +116,9 @@ def screenshot(
             )
             page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
             page.goto(page_path.as_uri(), wait_until="load")
+            # Large layers are inflated and clustered after the load event; geo.render
+            # sets window.geoReadyAt when every layer is drawn.
+            page.wait_for_function("window.geoReadyAt !== undefined", timeout=300_000)
             page.wait_for_timeout(settle_ms)
             if popup is not None:
                 where = page.evaluate(_FIND_MARKER, popup)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import itertools
+import json
 import re
 import time
+import zlib
 from pathlib import Path
 
 import geopandas as gpd
@@ -212,20 +216,43 @@ def test_popup_shows_ranges_and_sources() -> None:
     assert "killed: 14 (range 12–15)" in render.casualty_popup(mykolaiv)
 
 
-def _decode(data: dict, flat_name: str) -> list[str]:
+def _words(data: dict) -> list[list[str]]:
+    """The dictionaries of a packed layer: each is one string and its words' lengths."""
+    tables = []
+    for text, lengths in data["d"]:
+        words, at = [], 0
+        for length in lengths:  # UTF-16 code units, as the page counts them
+            size = len(text[at:].encode("utf-16-le")[: 2 * length].decode("utf-16-le"))
+            words.append(text[at : at + size])
+            at += size
+        assert at == len(text)
+        tables.append(words)
+    return tables
+
+
+def _decode(data: dict, column_name: str) -> list[str]:
     """What the page's ``text()`` does, for every feature of a packed layer."""
-    skeletons, words, flat = data["sk"], data["d"], data[flat_name]
-    out, at = [], 0
-    for _ in range(data["n"]):
+    skeletons, words, column = data["sk"], _words(data), data[column_name]
+    values = [
+        data["p"]["v"][c] if v is None else v  # a tooltip column stored as the popup's
+        for c, v in enumerate(column["v"])
+    ]
+    values = [
+        list(itertools.accumulate(v)) if delta else list(v)
+        for v, delta in zip(values, column["z"], strict=True)
+    ]
+    at = [0] * len(values)
+    out = []
+    for skeleton in column["s"]:
         pieces = []
-        for item in skeletons[flat[at]]:
+        for item in skeletons[skeleton]:
             if isinstance(item, str):
                 pieces.append(item)
             else:
-                at += 1
-                pieces.append(words[item][flat[at]])
+                pieces.append(words[item][values[item][at[item]]])
+                at[item] += 1
         out.append("".join(pieces))
-        at += 1
+    assert len(out) == data["n"] and at == [len(v) for v in values]
     return out
 
 
@@ -252,8 +279,8 @@ def test_pack_round_trips_popups_and_shares_text() -> None:
     )
     assert 44 < lat < 53 and 22 < lon < 41
     # Each distinct text is stored once, escaped.
-    assert all(len(table) == len(set(table)) for table in data["d"])
-    assert not any("<" in word for table in data["d"] for word in table)
+    assert all(len(table) == len(set(table)) for table in _words(data))
+    assert not any("<" in word for table in _words(data) for word in table)
     assert render._pack(casualties, props, points=True) == data  # deterministic
 
 
@@ -262,8 +289,60 @@ def test_pack_stores_repeated_quotes_once() -> None:
     fmap, _ = render.build_map({"events": events}, basemap=None)
     page = render.render_html(fmap)
     assert page.count("Shelling hit the town centre overnight, officials said.") == 1
-    assert page.count("Place 996") == 2  # once for popups, once for tooltips
+    assert page.count("Place 996") == 1  # popups and tooltips share the place names
     assert 'type="application/json"' in page and "L.markerClusterGroup({" in page
+
+
+_BLOCK = re.compile(r'<script type="application/(json|octet-stream)" id="([^"]+)">(.*?)</script>')
+
+
+def _blocks(page: str) -> list[tuple[str, str]]:
+    """The page's data blocks in order: ``("json" or "octet-stream", content)``."""
+    return [(kind, body) for kind, _, body in _BLOCK.findall(page)]
+
+
+def test_large_layer_data_is_compressed_and_round_trips(tmp_path: Path) -> None:
+    layers = sample_layers()
+    plain = render.render_map(layers, tmp_path / "plain.html", basemap=None).read_text("utf-8")
+    packed = render.render_map(
+        layers, tmp_path / "packed.html", basemap=None, compress_over=0
+    ).read_text("utf-8")
+    plain_blocks, packed_blocks = _blocks(plain), _blocks(packed)
+    assert len(packed_blocks) == len(plain_blocks) == 6  # 5 data layers, the place names
+    compressed = 0
+    for (kind, body), (plain_kind, plain_body) in zip(packed_blocks, plain_blocks, strict=True):
+        assert plain_kind == "json"
+        if kind == "json":  # label layers stay plain
+            assert body == plain_body
+            continue
+        compressed += 1
+        assert re.fullmatch(r"[A-Za-z0-9+/]*={0,2}", body)  # base64: nothing for HTML to parse
+        text = zlib.decompress(base64.b64decode(body)).decode("ascii")  # all-ASCII JSON
+        assert json.loads(text) == json.loads(plain_body)
+    assert compressed == 5
+    # The quotes are in the compressed data only, and every payload is still escaped.
+    assert "Five people were killed in Kyiv" in plain
+    assert "Five people were killed in Kyiv" not in packed
+    for payload in (XSS_SCRIPT, XSS_IMG, XSS_LINK):
+        assert payload not in packed
+    assert "DecompressionStream" in packed
+    # The threshold: layers over it are compressed, smaller ones are not.
+    layer = render._GeoJsonLayer({"n": 0}, name="x", styles={}, class_name="c", points=True)
+    layer.compress_over = len(layer.data_js)
+    assert 'type="application/json"' in layer.data_block()
+    layer.compress_over -= 1
+    assert 'type="application/octet-stream"' in layer.data_block()
+
+
+def test_compression_threshold_reads_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(render.settings, "map_compress_bytes", 0)
+    page = render.render_map(sample_layers(), tmp_path / "m.html", basemap=None)
+    assert page.read_text("utf-8").count('type="application/octet-stream"') == 5
+    monkeypatch.setattr(render.settings, "map_compress_bytes", 10**9)
+    page = render.render_map(sample_layers(), tmp_path / "m.html", basemap=None)
+    assert 'type="application/octet-stream"' not in page.read_text("utf-8")
 
 
 def test_template_syntax_in_text_is_data(tmp_path: Path) -> None:
@@ -389,6 +468,20 @@ def _count(page: object, css: str) -> int:
     return int(page.evaluate(f"document.querySelectorAll({css!r}).length"))  # type: ignore[attr-defined]
 
 
+_OPEN_ALL_POPUPS = """() => {
+  const map = Object.keys(window).filter(k => k.startsWith('map_'))
+    .map(k => window[k]).find(v => v instanceof L.Map);
+  let n = 0, text = '';
+  map.eachLayer(layer => {
+    if (layer.getPopup && layer.getPopup()) {
+      layer.openPopup(); n += 1;
+      text += layer.getPopup().getElement().textContent;
+    }
+  });
+  return [n, text];
+}"""
+
+
 @pytest.mark.browser
 @requires_browser
 def test_page_draws_offline(sample_html: Path, tmp_path: Path) -> None:
@@ -415,20 +508,7 @@ def test_page_draws_offline(sample_html: Path, tmp_path: Path) -> None:
         )
         assert overlaps == 0
         # Open every popup: prebuilt popup HTML is inserted only now.
-        opened = page.evaluate(
-            """() => {
-              const map = Object.keys(window).filter(k => k.startsWith('map_'))
-                .map(k => window[k]).find(v => v instanceof L.Map);
-              let n = 0, text = '';
-              map.eachLayer(layer => {
-                if (layer.getPopup && layer.getPopup()) {
-                  layer.openPopup(); n += 1;
-                  text += layer.getPopup().getElement().textContent;
-                }
-              });
-              return [n, text];
-            }"""
-        )
+        opened = page.evaluate(_OPEN_ALL_POPUPS)
         assert opened[0] == 5 + 5 + 5 + 3
         assert XSS_SCRIPT in opened[1]  # shown as text ...
         assert page.evaluate("typeof window.__pwned") == "undefined"  # ... never run
@@ -469,3 +549,58 @@ def test_large_layer_loads(tmp_path: Path) -> None:
         f"100k events: {size_mb:.1f} MB, render {render_seconds:.1f} s, "
         f"load {page.report.load_seconds:.1f} s, clusters drawn after {drawn:.1f} s"
     )
+
+
+@pytest.mark.browser
+@requires_browser
+def test_compressed_page_draws_offline(tmp_path: Path) -> None:
+    out = render.render_map(sample_layers(), tmp_path / "m.html", basemap=None, compress_over=0)
+    assert 'type="application/octet-stream"' in out.read_text("utf-8")
+    with open_page(out, settle_ms=0) as page:
+        page.raw.wait_for_function("window.geoReadyAt !== undefined", timeout=30_000)
+        for css_class in ALL_CLASSES[1:]:  # no basemap here
+            assert _count(page, f"path.{css_class}") > 0, css_class
+        opened = page.evaluate(_OPEN_ALL_POPUPS)
+        assert opened[0] == 5 + 5 + 5 + 3
+        assert "Five people were killed in Kyiv." in opened[1]  # the quote, inflated
+        assert "Russia pledged to reduce activity near Kharkiv — “a goodwill step”." in opened[1]
+        assert XSS_SCRIPT in opened[1]  # shown as text ...
+        assert page.evaluate("typeof window.__pwned") == "undefined"  # ... never run
+        assert _count(page, ".leaflet-popup-content img, .leaflet-popup-content a") == 0
+    assert not page.report.errors, page.report.errors
+    assert not page.report.blocked
+
+
+@pytest.mark.browser
+@requires_browser
+def test_clustered_compressed_popup_shows_its_quote(tmp_path: Path) -> None:
+    n = 3000
+    events = _synthetic_events(n).assign(
+        quote=[f"Quote {i}: shelling hit street {i} overnight, officials said." for i in range(n)]
+    )
+    out = render.render_map({"events": events}, tmp_path / "m.html", basemap=None, compress_over=0)
+    with open_page(out, settle_ms=0) as page:
+        page.raw.wait_for_function("window.geoReadyAt !== undefined", timeout=60_000)
+        shown = page.evaluate(
+            """async () => {
+              const map = Object.keys(window).filter(k => k.startsWith('map_'))
+                .map(k => window[k]).find(v => v instanceof L.Map);
+              let group = null;
+              map.eachLayer(layer => { if (layer._gridClusters) { group = layer; } });
+              const count = group.getLayers().length;
+              const marker = group.getLayers().find(m => m.geoIndex === 1234);
+              // Zoom in until the marker stands alone, then click it as a reader would.
+              map.setView(marker.getLatLng(), map.getMaxZoom(), {animate: false});
+              await new Promise(resolve => setTimeout(resolve, 300));
+              const box = map.hasLayer(marker) && marker.getElement().getBoundingClientRect();
+              return [count, box && [box.left + box.width / 2, box.top + box.height / 2]];
+            }"""
+        )
+        assert shown[0] == n and shown[1]  # every event clustered; this one drawn alone
+        page.raw.mouse.click(*shown[1])  # the popup is bound on this first click
+        popup = page.raw.wait_for_selector(".leaflet-popup-content", timeout=5_000)
+        shown.append(popup.text_content())
+    # Features are numbered in id order: index 1234 is ev-001234.
+    assert "Quote 1234: shelling hit street 1234 overnight, officials said." in shown[2]
+    assert "Place 237" in shown[2]  # 1234 % 997
+    assert not page.report.errors, page.report.errors
