@@ -287,38 +287,57 @@ def demonyms() -> dict[str, str]:
     return table
 
 
-@functools.cache
-def _first_names() -> Mapping[str, None]:
-    """Casefolded given names (gender-guesser's dictionary of about 45,000 names)."""
-    import gender_guesser.detector as gg
+@cython.final
+@cython.cclass
+class _Lexicon:
+    """The word lists recognition consults, loaded once per process.
 
-    detector = gg.Detector(case_sensitive=False)
-    return dict.fromkeys(detector.names)  # a dictionary of strings: no garbage-collector work
+    Demonyms (bundled table), given names (gender-guesser's dictionary of about 45,000)
+    and English word frequencies (wordfreq), all as dictionaries of strings, which the
+    garbage collector stops walking once it has seen them.
+    """
+
+    demonyms: dict[str, str]
+    first_names: Mapping[str, None]
+    frequencies: dict[str, float]
+    zipf: dict[str, object]
+
+    def __init__(self) -> None:
+        import gender_guesser.detector as gg
+        import wordfreq
+
+        self.demonyms = demonyms()
+        self.first_names = dict.fromkeys(gg.Detector(case_sensitive=False).names)
+        self.frequencies = wordfreq.get_frequency_dict("en")
+        self.zipf = {}
+
+
+@functools.cache
+def _lexicon() -> _Lexicon:
+    return _Lexicon()
 
 
 @cython.cfunc
-def _given_name(word: str) -> cython.bint:
+def _given_name(lex: _Lexicon, word: str) -> cython.bint:
     """Whether a casefolded word is a given name and not an everyday English word."""
-    return word in _first_names() and word not in _NOT_PLACES and _common_word(word) < 5.5
+    return word in lex.first_names and word not in _NOT_PLACES and _common_word(lex, word) < 5.5
 
 
-@functools.cache
-def _common_word(word: str) -> float:
+@cython.cfunc
+def _common_word(lex: _Lexicon, word: str) -> cython.double:
     """Zipf frequency of ``word`` in English text (wordfreq); 0 for unknown words."""
+    known = lex.zipf.get(word)
+    if known is not None:
+        return known
     if word.isascii() and word.isalpha() and word.islower():
-        frequency = _english_frequencies().get(word)  # what zipf_frequency finds, sooner
-        return round(math.log10(frequency) + 9, 2) if frequency else 0.0
-    import wordfreq
+        frequency = lex.frequencies.get(word, 0.0)  # what zipf_frequency finds, sooner
+        value = round(math.log10(frequency) + 9, 2) if frequency > 0 else 0.0
+    else:
+        import wordfreq
 
-    return float(wordfreq.zipf_frequency(word, "en"))
-
-
-@functools.cache
-def _english_frequencies() -> dict[str, float]:
-    """English word frequencies from wordfreq, loaded once (0.1 s)."""
-    import wordfreq
-
-    return wordfreq.get_frequency_dict("en")
+        value = float(wordfreq.zipf_frequency(word, "en"))
+    lex.zipf[word] = value
+    return value
 
 
 _CAP = 1
@@ -640,7 +659,8 @@ def find_toponyms(text: str, *, index: NameIndex | None = None) -> list[Toponym]
     dateline_end = _dateline_end(text)
     words: _Words = _Words(text)
     runs = _runs(words)
-    state: _Scan = _Scan(words, index, dateline_end, demonyms(), _people_in_runs(words, runs))
+    lex: _Lexicon = _lexicon()
+    state: _Scan = _Scan(words, index, dateline_end, lex, _people_in_runs(words, runs, lex))
     for first, last in runs:
         start = words.starts[first]
         if start < state.covered:
@@ -694,7 +714,7 @@ def _may_name(
         return True
     if key in _NOT_PLACES or key in state.people or not index.has(key):
         return False
-    if run.isupper() or _common_word(key) < 4.0:
+    if run.isupper() or _common_word(state.lex, key) < 4.0:
         return True
     rows = index.rows(key)
     return _has_area(rows, index) or index.largest(rows) >= 50_000
@@ -710,6 +730,7 @@ class _Scan:
     index: NameIndex
     dateline_end: cython.Py_ssize_t
     demonyms: dict[str, str]
+    lex: _Lexicon
     people: set[str]
     found: list[Toponym]
     covered: cython.Py_ssize_t
@@ -719,14 +740,15 @@ class _Scan:
         words: _Words,
         index: NameIndex,
         dateline_end: int,
-        demonym_table: dict[str, str],
+        lex: _Lexicon,
         people: set[str],
     ) -> None:
         self.words = words
         self.text = words.text
         self.index = index
         self.dateline_end = dateline_end
-        self.demonyms = demonym_table
+        self.demonyms = lex.demonyms
+        self.lex = lex
         self.people = people
         self.found = []
         self.covered = 0
@@ -778,7 +800,7 @@ class _Scan:
                 self.covered = words.ends[j + 1]  # "the Desna river": a feature we lack
                 i = j + 2
                 continue
-            if not _keep(words, i, j, key, rows, in_dateline, index):
+            if not _keep(words, i, j, key, rows, in_dateline, index, self.lex):
                 i = j + 1
                 continue
             self.found.append(
@@ -800,7 +822,7 @@ class _Scan:
 
 
 @cython.cfunc
-def _people_in_runs(words: _Words, runs: list[tuple[int, int]]) -> set[str]:
+def _people_in_runs(words: _Words, runs: list[tuple[int, int]], lex: _Lexicon) -> set[str]:
     """Surnames of the people an article names ("Vitaliy Kim", "President Zelenskiy").
 
     In a run of capitalised words, a given name or a title followed by more words makes the
@@ -808,7 +830,7 @@ def _people_in_runs(words: _Words, runs: list[tuple[int, int]]) -> set[str]:
     not places.
     """
     people: set[str] = set()
-    table = demonyms()
+    table = lex.demonyms
     first: cython.Py_ssize_t
     last: cython.Py_ssize_t
     k: cython.Py_ssize_t
@@ -826,7 +848,7 @@ def _people_in_runs(words: _Words, runs: list[tuple[int, int]]) -> set[str]:
                     for m in segment[:-1]:
                         lower = words.lower(m)
                         if lower.rstrip(".") in _TITLES or (
-                            _given_name(lower) and not words.word(m).isupper()
+                            _given_name(lex, lower) and not words.word(m).isupper()
                         ):
                             people.add(surname)
                             break
@@ -869,6 +891,7 @@ def _keep(
     rows: tuple[int, ...],
     in_dateline: cython.bint,
     index: NameIndex,
+    lex: _Lexicon,
 ) -> cython.bint:
     """Reject spans that are people, calendar words or ordinary capitalised words."""
     single: cython.bint = i == j
@@ -897,7 +920,7 @@ def _keep(
     if prev_joined and words.lower(i - 1).rstrip(".") in _TITLES:
         return False
     # Surname after a given name: "Mark Hertling", "Vitaliy Kim", "Denis Pushilin".
-    if prev_joined and single and words.cap(i - 1) and _given_name(words.lower(i - 1)):
+    if prev_joined and single and words.cap(i - 1) and _given_name(lex, words.lower(i - 1)):
         return False
     # Given name before a surname: "Vladimir Medinsky", "Irina Vereshchuk".
     if (
@@ -905,16 +928,20 @@ def _keep(
         and next_joined
         and words.cap(j + 1)
         and not words.upper(j + 1)
-        and _given_name(first)
-        and normalize_name(words.word(j + 1)) not in demonyms()
+        and _given_name(lex, first)
+        and normalize_name(words.word(j + 1)) not in lex.demonyms
     ):
         return False
     # A lone given name in apposition: "Irina, an engineer, said".
-    if single and _APPOSITIVE.match(words.text, words.ends[j]) is not None and _given_name(first):
+    if (
+        single
+        and _APPOSITIVE.match(words.text, words.ends[j]) is not None
+        and _given_name(lex, first)
+    ):
         return False
     # Ordinary English words: capitalised only because they open a sentence, or a common
     # word capitalised mid-sentence ("War", "Republic") that names only small places.
-    if single and not upper and _common_word(first) >= 4.0:
+    if single and not upper and _common_word(lex, first) >= 4.0:
         if words.initial(i) and not _has_area(rows, index):
             after = words.lower(i + 1) if has_next else ""
             return after in _METONYM_VERBS and index.largest(rows) >= 100_000
