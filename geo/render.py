@@ -231,17 +231,19 @@ window.addEventListener("load", function () { window.geoDone(); });
 // A layer's data, as a promise: plain JSON, or JSON deflated (zlib) and base64-encoded,
 // which the browser inflates with its built-in DecompressionStream.
 window.geoData = function (id) {
-  var element = document.getElementById(id);
-  if (element.type === "application/json") {
-    return Promise.resolve(JSON.parse(element.text));
-  }
-  var binary = atob(element.text), bytes = new Uint8Array(binary.length);
-  for (var i = 0; i < binary.length; i++) { bytes[i] = binary.charCodeAt(i); }
-  var stream = new ReadableStream({start: function (controller) {
-    controller.enqueue(bytes);
-    controller.close();
-  }}).pipeThrough(new DecompressionStream("deflate"));
-  return new Response(stream).text().then(JSON.parse);
+  // Inside a promise, so that a browser without DecompressionStream (or a broken block)
+  // rejects it and leaves the rest of the page working.
+  return Promise.resolve().then(function () {
+    var element = document.getElementById(id);
+    if (element.type === "application/json") { return JSON.parse(element.text); }
+    var binary = atob(element.text), bytes = new Uint8Array(binary.length);
+    for (var i = 0; i < binary.length; i++) { bytes[i] = binary.charCodeAt(i); }
+    var stream = new ReadableStream({start: function (controller) {
+      controller.enqueue(bytes);
+      controller.close();
+    }}).pipeThrough(new DecompressionStream("deflate"));
+    return new Response(stream).text().then(JSON.parse);
+  });
 };
 window.geoDataFailed = function (id, error) {
   console.error("geo: layer data " + id + " could not be read (" + error + "); this " +

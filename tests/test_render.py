@@ -604,3 +604,21 @@ def test_clustered_compressed_popup_shows_its_quote(tmp_path: Path) -> None:
     assert "Quote 1234: shelling hit street 1234 overnight, officials said." in shown[2]
     assert "Place 237" in shown[2]  # 1234 % 997
     assert not page.report.errors, page.report.errors
+
+
+@pytest.mark.browser
+@requires_browser
+def test_page_without_decompression_stream_says_why(tmp_path: Path) -> None:
+    out = render.render_map(sample_layers(), tmp_path / "m.html", basemap=None, compress_over=0)
+    page_html = out.read_text("utf-8")
+    # A browser without DecompressionStream (Firefox before 113, Safari before 16.4).
+    out.write_text(
+        page_html.replace("<head>", "<head><script>delete window.DecompressionStream;</script>", 1),
+        encoding="utf-8",
+    )
+    with open_page(out, settle_ms=0) as page:
+        page.raw.wait_for_function("window.geoReadyAt !== undefined", timeout=30_000)
+        assert _count(page, ".geo-label") == 5  # the plain layers still draw
+        assert _count(page, "#geo-legend") == 1
+    failures = [error for error in page.report.errors if "could not be read" in error]
+    assert len(failures) == 5 and "DecompressionStream" in failures[0]
