@@ -571,6 +571,18 @@ def _run_sep(words: _Words, left: cython.Py_ssize_t, right: cython.Py_ssize_t) -
 
 
 @cython.cfunc
+@cython.inline
+def _connector(words: _Words, k: cython.Py_ssize_t) -> cython.bint:
+    """Whether word ``k`` is one of the lowercase words names contain ("and", "on", "de")."""
+    if words.cap(k) or words.ends[k] - words.starts[k] > _LONGEST_CONNECTOR:
+        return False
+    return words.word(k) in _CONNECTORS
+
+
+_LONGEST_CONNECTOR = max(len(word) for word in _CONNECTOR_WORDS)
+
+
+@cython.cfunc
 def _abbreviation(words: _Words, k: cython.Py_ssize_t) -> cython.bint:
     """Whether word ``k`` is a capital and up to two small letters before ". " ("St.")."""
     start: cython.Py_ssize_t = words.starts[k]
@@ -623,7 +635,7 @@ def _runs(words: _Words) -> list[tuple[int, int]]:
                 continue
             if not _run_sep(words, last, nxt):
                 break
-            while nxt < count and not words.cap(nxt) and words.word(nxt) in _CONNECTORS:
+            while nxt < count and _connector(words, nxt):
                 if nxt + 1 >= count or not _run_sep(words, nxt, nxt + 1):
                     nxt = count
                     break
@@ -839,7 +851,7 @@ def _people_in_runs(words: _Words, runs: list[tuple[int, int]], lex: _Lexicon) -
             continue
         segment: list[int] = []
         for k in range(first, last + 2):
-            if k <= last and words.word(k) not in _CONNECTORS:
+            if k <= last and not _connector(words, k):
                 segment.append(k)
                 continue
             if len(segment) >= 2:
