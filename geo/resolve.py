@@ -80,6 +80,7 @@ class Resolver:
     def __init__(self, gazetteer: Gazetteer | None = None) -> None:
         self.gazetteer = gazetteer or get_gazetteer()
         self._candidates = functools.lru_cache(maxsize=100_000)(self._lookup)
+        self._entry = functools.lru_cache(maxsize=10_000)(self._get)
 
     def _lookup(self, text: str, admin: bool) -> tuple[Candidate, ...]:
         kinds: tuple[PlaceKind, ...] | None = ("admin1", "region") if admin else None
@@ -240,21 +241,21 @@ class Resolver:
             qualifier=top.qualifier,
         )
 
+    def _get(self, place_id: str) -> Place | None:
+        try:
+            return self.gazetteer.get(place_id)
+        except LookupError:
+            return None
+
     def _country(self, code: str | None) -> Place | None:
         if not code:
             return None
-        try:
-            return self.gazetteer.get(code if ":" in code else f"adm0:{code}")
-        except LookupError:
-            return None
+        return self._entry(code if ":" in code else f"adm0:{code}")
 
     def _admin_of(self, place: Place) -> Place | None:
         if not place.admin1_id:
             return None
-        try:
-            return self.gazetteer.get(place.admin1_id)
-        except LookupError:
-            return None
+        return self._entry(place.admin1_id)
 
 
 @dataclass(frozen=True, slots=True)
