@@ -20,7 +20,7 @@ import datetime as dt
 import json
 import logging
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -114,7 +114,17 @@ def _to_wgs84(gdf: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
 
 def _jsonable(value: Any) -> Any:
     """Return ``value`` as plain JSON data: numpy scalars and arrays unwrapped, NaN -> None."""
-    if value is None or isinstance(value, (str, bool)):
+    kind = type(value)
+    # Fast paths for the plain Python values layers are mostly made of; same results as below.
+    if value is None or kind is str or kind is bool or kind is int:
+        return value
+    if kind is float:
+        return None if math.isnan(value) or math.isinf(value) else value
+    if kind is list or kind is tuple:
+        return [_jsonable(item) for item in value]
+    if kind is dict:
+        return {str(key): _jsonable(item) for key, item in value.items()}
+    if isinstance(value, (str, bool)):
         return value
     if value is pd.NA or value is pd.NaT:
         return None
@@ -135,6 +145,10 @@ def _jsonable(value: Any) -> Any:
     raise InputError(msg)
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+"""The one JSON encoding of every written feature (one instance: no set-up per call)."""
+
+
 def _geometry(geom: shapely.Geometry | None) -> dict[str, Any] | None:
     if geom is None or geom.is_empty:
         return None
@@ -142,6 +156,43 @@ def _geometry(geom: shapely.Geometry | None) -> dict[str, Any] | None:
     oriented = shapely.orient_polygons(rounded, exterior_cw=False)
     mapped: dict[str, Any] = _jsonable(shapely.geometry.mapping(oriented))
     return mapped
+
+
+def _geometry_texts(geoms: Any) -> list[str]:
+    """The JSON text of :func:`_geometry` for every geometry of a layer, computed in bulk.
+
+    Rounding and winding run once over the whole array, points are written from their
+    coordinate arrays, and each distinct polygon (zones repeat the same admin areas and
+    buffers) is mapped and encoded once. The text is exactly ``_ENCODER.encode(_geometry(g))``.
+    """
+    array = np.asarray(geoms, dtype=object)
+    if not len(array):
+        return []
+    rounded = shapely.transform(array, lambda coords: np.round(coords, _COORD_DECIMALS))
+    oriented = shapely.orient_polygons(rounded, exterior_cw=False)
+    blank = shapely.is_missing(oriented) | shapely.is_empty(oriented)
+    coords = shapely.get_coordinates(oriented, include_z=True)
+    if not np.isfinite(coords[:, :2]).all() or shapely.has_z(oriented).any():
+        # NaN or 3D coordinates: the general path (rare; same output, slower).
+        return [_ENCODER.encode(_geometry(geom)) for geom in array]
+    texts: list[str] = ["null"] * len(array)
+    is_point = (shapely.get_type_id(oriented) == shapely.GeometryType.POINT) & ~blank
+    if is_point.any():
+        xs = shapely.get_x(oriented[is_point]).tolist()
+        ys = shapely.get_y(oriented[is_point]).tolist()
+        for row, x, y in zip(np.flatnonzero(is_point).tolist(), xs, ys, strict=True):
+            texts[row] = '{"type":"Point","coordinates":[' + repr(x) + "," + repr(y) + "]}"
+    others = np.flatnonzero(~is_point & ~blank)
+    if len(others):
+        seen: dict[bytes, str] = {}
+        for row, key, geom in zip(
+            others.tolist(), shapely.to_wkb(oriented[others]), oriented[others], strict=True
+        ):
+            text = seen.get(key)
+            if text is None:
+                text = seen[key] = _ENCODER.encode(shapely.geometry.mapping(geom))
+            texts[row] = text
+    return texts
 
 
 def _feature_id(value: Any, row: int, what: str) -> str:
@@ -171,41 +222,66 @@ def features(
     list of dict
         ``{"type": "Feature", "id": ..., "properties": {...}, "geometry": {...}}``.
     """
-    gdf = _to_wgs84(gdf, what)
-    if "id" not in gdf.columns:
-        msg = f"{what} has no 'id' column; columns are {list(gdf.columns)!r}"
-        raise InputError(msg)
-    columns = [column for column in gdf.columns if column != gdf.geometry.name]
-    records = gdf[columns].to_dict(orient="records")
-    geometries = gdf.geometry.array
-    out: list[dict[str, Any]] = []
-    for row, (record, geom) in enumerate(zip(records, geometries, strict=True)):
-        properties = {str(key): _jsonable(value) for key, value in record.items()}
-        for key in INTEGER_COLUMNS.intersection(properties):
-            # pandas turns an integer column with a missing value into floats: 5 -> 5.0.
-            value = properties[key]
-            if isinstance(value, float) and value.is_integer():
-                properties[key] = int(value)
-        if extra:
-            properties.update({key: _jsonable(value) for key, value in extra.items()})
-        out.append(
-            {
-                "type": "Feature",
-                "id": _feature_id(record["id"], row, what),
-                "properties": properties,
-                "geometry": _geometry(geom),
-            }
-        )
+    gdf, ids, rows = _properties(gdf, extra=extra, what=what)
+    out = [
+        {"type": "Feature", "id": fid, "properties": properties, "geometry": _geometry(geom)}
+        for fid, properties, geom in zip(ids, rows, gdf.geometry.array, strict=True)
+    ]
     out.sort(key=lambda feature: str(feature["id"]))
     return out
 
 
-def _dump(feature_list: Iterable[Mapping[str, Any]]) -> str:
+def _properties(
+    gdf: gpd.GeoDataFrame, *, extra: Mapping[str, Any] | None, what: str
+) -> tuple[gpd.GeoDataFrame, list[str], list[dict[str, Any]]]:
+    """The layer in WGS84, its feature ids and its rows' properties as plain JSON data.
+
+    Converted column by column (one pass per column, not a pandas record per row); the
+    values are those of ``_jsonable`` applied to ``DataFrame.to_dict(orient="records")``.
+    """
+    gdf = _to_wgs84(gdf, what)
+    if "id" not in gdf.columns:
+        msg = f"{what} has no 'id' column; columns are {list(gdf.columns)!r}"
+        raise InputError(msg)
+    names = [str(column) for column in gdf.columns if column != gdf.geometry.name]
+    columns: list[list[Any]] = []
+    for name in names:
+        values = [_jsonable(value) for value in gdf[name].tolist()]
+        if name in INTEGER_COLUMNS:
+            # pandas turns an integer column with a missing value into floats: 5 -> 5.0.
+            values = [
+                int(value) if isinstance(value, float) and value.is_integer() else value
+                for value in values
+            ]
+        columns.append(values)
+    tail = {key: _jsonable(value) for key, value in extra.items()} if extra else {}
+    rows = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+    if tail:
+        for properties in rows:
+            properties.update(tail)
+    ids = [_feature_id(fid, row, what) for row, fid in enumerate(gdf["id"].tolist())]
+    return gdf, ids, rows
+
+
+def _feature_lines(
+    gdf: gpd.GeoDataFrame, *, extra: Mapping[str, Any] | None = None, what: str = "layer"
+) -> list[str]:
+    """:func:`features`, each encoded as its line of the FeatureCollection, sorted by id."""
+    gdf, ids, rows = _properties(gdf, extra=extra, what=what)
+    encode = _ENCODER.encode
+    keyed = [
+        (fid, '{"type":"Feature","id":' + encode(fid) + ',"properties":' + encode(properties)
+         + ',"geometry":' + geometry + "}")
+        for fid, properties, geometry in zip(
+            ids, rows, _geometry_texts(gdf.geometry.array), strict=True
+        )
+    ]  # fmt: skip
+    keyed.sort(key=lambda item: item[0])
+    return [line for _, line in keyed]
+
+
+def _collection(lines: list[str]) -> str:
     # One feature per line: stable, diff-friendly, and still one JSON document.
-    lines = [
-        json.dumps(feature, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-        for feature in feature_list
-    ]
     if not lines:
         return '{"type":"FeatureCollection","features":[]}\n'
     return '{"type":"FeatureCollection","features":[\n' + ",\n".join(lines) + "\n]}\n"
@@ -243,7 +319,7 @@ def to_geojson(gdf: gpd.GeoDataFrame) -> str:
     {"type":"Feature","id":"gn:703448","properties":{"id":"gn:703448"},"geometry":{"type":"Point","coordinates":[30.5234,50.4501]}}
     ]}
     """
-    return _dump(features(gdf))
+    return _collection(_feature_lines(gdf))
 
 
 def write_geojson(gdf: gpd.GeoDataFrame, path: str | Path) -> Path:
@@ -549,11 +625,11 @@ def export(
     layers = read_layers(layers_dir)
     if fmt == "geojson":
         merged = [
-            feature
+            line
             for name, gdf in layers.items()
-            for feature in features(gdf, extra={"layer": name}, what=f"layer {name!r}")
+            for line in _feature_lines(gdf, extra={"layer": name}, what=f"layer {name!r}")
         ]
-        write_text(target, _dump(merged))
+        write_text(target, _collection(merged))
     else:
         writers[fmt](layers, target)
     counts = ", ".join(f"{len(gdf)} {name}" for name, gdf in layers.items())

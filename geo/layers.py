@@ -12,8 +12,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 import geopandas as gpd
+import shapely
 from shapely import wkb
-from shapely.geometry import Point
 
 from geo.types import Event, Mention, ReconciledEvent, Zone
 
@@ -89,6 +89,11 @@ ZONE_COLUMNS = [
 ]
 
 
+def _points(lons: list[float], lats: list[float]) -> list[object]:
+    """Points at ``(lon, lat)``, made in one call rather than one ``Point`` each."""
+    return list(shapely.points(lons, lats)) if lons else []
+
+
 def _frame(
     rows: list[dict[str, object]], columns: list[str], geometry: list[object]
 ) -> gpd.GeoDataFrame:
@@ -110,16 +115,19 @@ def places_layer(results: Iterable[tuple[str, Sequence[Mention]]]) -> gpd.GeoDat
     best: dict[str, Mention] = {}
     for article_id, mentions in results:
         for m in mentions:
-            if m.place is None or m.role == "demonym":
+            place = m.place
+            if place is None or m.role == "demonym":
                 continue
-            pid = m.place.id
+            pid = place.id
             counts[pid] += 1
             articles[pid].add(article_id)
             roles[pid].add(m.role)
-            if pid not in best or (m.precision or 9) < (best[pid].precision or 9):
+            held = best.get(pid)
+            if held is None or (m.precision or 9) < (held.precision or 9):
                 best[pid] = m
     rows: list[dict[str, object]] = []
-    geometry: list[object] = []
+    lons: list[float] = []
+    lats: list[float] = []
     for pid, mention in best.items():
         place = mention.place
         assert place is not None
@@ -137,8 +145,9 @@ def places_layer(results: Iterable[tuple[str, Sequence[Mention]]]) -> gpd.GeoDat
                 "roles": sorted(roles[pid]),
             }
         )
-        geometry.append(Point(place.lon, place.lat))
-    return _frame(rows, PLACE_COLUMNS, geometry)
+        lons.append(place.lon)
+        lats.append(place.lat)
+    return _frame(rows, PLACE_COLUMNS, _points(lons, lats))
 
 
 def _place_precision(mention: Mention) -> int:
@@ -159,6 +168,10 @@ def _counts(
     return out
 
 
+_NO_COUNTS: dict[str, int | None] = dict.fromkeys(COUNT_COLUMNS)
+"""The counts of an event without figures (``_counts`` of no figures)."""
+
+
 def _event_counts(event: Event) -> dict[str, tuple[int | None, int | None, int | None]]:
     from geo.reconcile import figure_range
 
@@ -171,7 +184,8 @@ def _event_counts(event: Event) -> dict[str, tuple[int | None, int | None, int |
 def events_layer(events: Iterable[Event]) -> gpd.GeoDataFrame:
     """One point per located event (statements of intent included)."""
     rows: list[dict[str, object]] = []
-    geometry: list[object] = []
+    lons: list[float] = []
+    lats: list[float] = []
     for e in events:
         if e.place is None:
             continue
@@ -185,7 +199,7 @@ def events_layer(events: Iterable[Event]) -> gpd.GeoDataFrame:
                 "place": e.place.name,
                 "place_id": e.place.id,
                 "precision": e.precision,
-                **_counts(_event_counts(e)),
+                **(_counts(_event_counts(e)) if e.figures else _NO_COUNTS),
                 "article": e.article,
                 "quote": e.quote,
                 "plover": e.plover,
@@ -193,14 +207,16 @@ def events_layer(events: Iterable[Event]) -> gpd.GeoDataFrame:
                 "source": e.source,
             }
         )
-        geometry.append(Point(e.place.lon, e.place.lat))
-    return _frame(rows, EVENT_COLUMNS, geometry)
+        lons.append(e.place.lon)
+        lats.append(e.place.lat)
+    return _frame(rows, EVENT_COLUMNS, _points(lons, lats))
 
 
 def casualties_layer(records: Iterable[ReconciledEvent]) -> gpd.GeoDataFrame:
     """One point per reconciled event, with its ranges and every source."""
     rows: list[dict[str, object]] = []
-    geometry: list[object] = []
+    lons: list[float] = []
+    lats: list[float] = []
     for r in records:
         sources = [
             {
@@ -235,8 +251,9 @@ def casualties_layer(records: Iterable[ReconciledEvent]) -> gpd.GeoDataFrame:
                 "n_sources": len({s.article for s in r.sources}),
             }
         )
-        geometry.append(Point(r.place.lon, r.place.lat))
-    return _frame(rows, CASUALTY_COLUMNS, geometry)
+        lons.append(r.place.lon)
+        lats.append(r.place.lat)
+    return _frame(rows, CASUALTY_COLUMNS, _points(lons, lats))
 
 
 def zones_layer(zones: Iterable[Zone]) -> gpd.GeoDataFrame:

@@ -12,6 +12,7 @@ An event is ``disputed`` when the sources' best figures differ by more than
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 from collections.abc import Iterable, Sequence
@@ -82,6 +83,14 @@ def _disagree(figures: Sequence[Figure], tolerance: float = DISPUTE_TOLERANCE) -
     return (max(bests) - min(bests)) > tolerance * max(bests)
 
 
+_Traits = tuple[set[str], tuple[str, str | None], tuple[dt.date, dt.date] | None]
+"""An event's figure kinds, type and date window: what clustering compares."""
+
+
+def _traits(event: Event) -> _Traits:
+    return _kinds(event), _type(event), window(event.date, event.date_precision)
+
+
 class _Cluster:
     """Reports taken for one event.
 
@@ -89,36 +98,35 @@ class _Cluster:
     intersection of their windows is not empty).
     """
 
-    def __init__(self, event: Event) -> None:
+    def __init__(self, event: Event, traits: _Traits) -> None:
+        kinds, kind, other = traits
         self.events = [event]
-        self.kinds = _kinds(event)
-        self.window = window(event.date, event.date_precision)
-        self.types = {_type(event)} - _GENERIC
+        self.kinds = set(kinds)
+        self.window = other
+        self.types = {kind} - _GENERIC
 
-    def admits(self, event: Event) -> bool:
-        if not self.kinds & _kinds(event):
+    def admits(self, traits: _Traits) -> bool:
+        kinds, kind, other = traits
+        if self.kinds.isdisjoint(kinds):
             return False
-        kind = _type(event)
         if kind not in _GENERIC and self.types and self.types != {kind}:
             return False
-        other = window(event.date, event.date_precision)
         return (
             self.window is None
             or other is None
             or (max(self.window[0], other[0]) <= min(self.window[1], other[1]))
         )
 
-    def add(self, event: Event) -> None:
+    def add(self, event: Event, traits: _Traits) -> None:
+        kinds, kind, other = traits
         self.events.append(event)
-        self.kinds |= _kinds(event)
-        other = window(event.date, event.date_precision)
+        self.kinds |= kinds
         if other is not None:
             self.window = (
                 other
                 if self.window is None
                 else (max(self.window[0], other[0]), min(self.window[1], other[1]))
             )
-        kind = _type(event)
         if kind not in _GENERIC:
             self.types.add(kind)
 
@@ -148,13 +156,14 @@ def reconcile(events: Iterable[Event]) -> list[ReconciledEvent]:
     at_place: dict[str, list[_Cluster]] = {}  # clusters by place: only those can match
     for event in pool:
         assert event.place is not None
+        traits = _traits(event)  # once per event, not once per cluster it is compared with
         candidates = at_place.setdefault(event.place.id, [])
         for cluster in candidates:
-            if cluster.admits(event):
-                cluster.add(event)
+            if cluster.admits(traits):
+                cluster.add(event, traits)
                 break
         else:
-            candidates.append(_Cluster(event))
+            candidates.append(_Cluster(event, traits))
             clusters.append(candidates[-1])
     merged = [_merge(cluster.events) for cluster in clusters]
     merged.sort(key=lambda r: r.id)

@@ -221,7 +221,7 @@ def _metric_buffer(place: Place, km: float) -> BaseGeometry:
     return _buffer_at(place.lat, place.lon, km)
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=65_536)
 def _buffer_at(lat: float, lon: float, km: float) -> BaseGeometry:
     """A circle of ``km`` on the ground around a point, as a WGS84 polygon.
 
@@ -275,11 +275,18 @@ def place_polygon(
         and (mention.qualifier is not None or (place.population or 0) >= 100_000)
     )
     if directional:
-        ids = _direction_areas(place, gazetteer)
-        geoms = [g for g in (gazetteer.geometry(i) for i in ids) if g is not None]
-        if geoms:
-            return unary_union(geoms), "direction:" + "+".join(ids)
+        ids = tuple(_direction_areas(place, gazetteer))
+        geom = _union_of(ids, gazetteer)
+        if geom is not None:
+            return geom, "direction:" + "+".join(ids)
     return _metric_buffer(place, km), f"buffer:{km:g}km:{place.id}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _union_of(ids: tuple[str, ...], gazetteer: Gazetteer) -> BaseGeometry | None:
+    """The union of admin areas' polygons; cached, as the cities of an oblast share them."""
+    geoms = [g for g in (gazetteer.geometry(i) for i in ids) if g is not None]
+    return unary_union(geoms) if geoms else None
 
 
 def _direction_areas(place: Place, gazetteer: Gazetteer) -> list[str]:

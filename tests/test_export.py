@@ -403,6 +403,60 @@ def test_nan_and_numpy_values(layers: dict[str, gpd.GeoDataFrame]) -> None:
     assert "NaN" not in export.to_geojson(events)
 
 
+def _row_by_row(gdf: gpd.GeoDataFrame) -> str:
+    """The GeoJSON text as first written: one pandas record and one geometry at a time."""
+    lines = []
+    for record, geom in zip(
+        gdf.drop(columns="geometry").to_dict(orient="records"), gdf.geometry, strict=True
+    ):
+        properties = {key: export._jsonable(value) for key, value in record.items()}
+        for key in export.INTEGER_COLUMNS.intersection(properties):
+            if isinstance(properties[key], float) and properties[key].is_integer():
+                properties[key] = int(properties[key])
+        feature = {
+            "type": "Feature",
+            "id": str(record["id"]),
+            "properties": properties,
+            "geometry": export._geometry(geom),
+        }
+        lines.append(
+            (feature["id"], json.dumps(feature, ensure_ascii=False, separators=(",", ":")))
+        )
+    lines.sort(key=lambda item: item[0])
+    return export._collection([line for _, line in lines])
+
+
+def test_bulk_encoding_equals_row_by_row(layers: dict[str, gpd.GeoDataFrame]) -> None:
+    clockwise = shapely.Polygon([(30, 50), (30, 51), (31, 51), (31, 50)])  # wound the wrong way
+    holed = shapely.Polygon(
+        [(0, 0), (4, 0), (4, 4), (0, 4)], holes=[[(1, 1), (2, 1), (2, 2), (1, 2)]]
+    )
+    odd = gpd.GeoDataFrame(
+        {
+            "id": ["z-1", "z-0", "z-2", "z-3", "z-4", "z-5", "z-6"],
+            "precision": [1.0, float("nan"), 3.0, 2.5, 4.0, 5.0, 6.0],  # ints held as floats
+            "score": [0.123456789, float("inf"), 1.0, -0.0, 2.0, 3.0, 4.0],
+            "places": [["gn:1"], [], ["gn:2", "gn:3"], None, ["é"], ["x"], ["y"]],
+            "sources": [{"a": 1}, None, {"b": [1, 2.5]}, {}, {"c": None}, {}, {}],
+            "flag": [True, False, True, False, True, False, True],
+            "note": ["Київ “quoted”", None, "a\nb", "<tag>", "\u2028", "", "ok"],
+        },
+        geometry=[
+            clockwise,
+            None,
+            shapely.Point(30.12345678, 50.98765432),
+            shapely.MultiPolygon([clockwise, holed]),
+            shapely.Polygon(),
+            shapely.Point(1e-7, -0.0),
+            clockwise,  # the same polygon again: encoded once, written twice
+        ],
+        crs="EPSG:4326",
+    )
+    for frame in (*layers.values(), odd):
+        assert export.to_geojson(frame) == _row_by_row(frame)
+    assert export.to_geojson(odd.iloc[:0]) == '{"type":"FeatureCollection","features":[]}\n'
+
+
 def test_reprojects_other_crs(layers: dict[str, gpd.GeoDataFrame]) -> None:
     metric = layers["places"].to_crs("EPSG:3857")
     data = json.loads(export.to_geojson(metric))
