@@ -10,7 +10,7 @@ How a run goes:
    them (same files, same order, same ids). Each file is a *unit*; a large plain UTF-8
    JSON Lines file is cut into byte ranges at line boundaries, each unit remembering the
    line number it starts at. Consecutive units are packed into ``partitions`` partitions of
-   about equal size (two per worker by default). Only paths and byte offsets are shipped.
+   about equal size (four per worker by default). Only paths and byte offsets are shipped.
 2. **Map** (workers). Each worker reads its own partition from disk, runs
    :func:`geo.pipeline.extract` on every article, and writes under
    ``<work_dir>/part-NNNNN/``:
@@ -28,11 +28,15 @@ How a run goes:
    The gazetteer is never sent from the client: each worker process loads it once from
    disk through the module-level cache of :func:`geo.gazetteer.get_gazetteer` and keeps
    it for every partition it runs.
-3. **Reduce** (client). Partitions are read back in order. Duplicate texts and id
-   collisions *across* partitions are settled the way the local reader settles them
-   (the first copy wins; a later article whose id is taken gets a salted id and is
-   extracted again here, which only happens for such collisions), then
-   :func:`geo.pipeline.reduce` reconciles events and builds zones as usual.
+3. **Reduce** (client). Each partition's results are read back as soon as it is done,
+   while the others still run. Duplicate texts and id collisions *across* partitions are
+   then settled in partition order the way the local reader settles them (the first copy
+   wins; a later article whose id is taken gets a salted id and is extracted again here,
+   which only happens for such collisions), and :func:`geo.pipeline.reduce` reconciles
+   events and builds zones as usual.
+4. **Encode** (workers). In ``geo build`` the four layers go back to the workers, which
+   encode them as GeoJSON (:func:`geo.export.to_geojson`) while the client draws the map
+   (:class:`DaskEngine`).
 
 Inputs and ``work_dir`` must be visible under the same paths on the client and every
 worker (one machine, or a shared file system on a cluster).
@@ -50,7 +54,7 @@ import pickle
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -84,16 +88,23 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "CHUNK_BYTES",
     "CONNECT_TIMEOUT",
+    "PARTITIONS_PER_WORKER",
+    "DaskEngine",
     "Partition",
     "SchedulerError",
     "Unit",
+    "dask_engine",
     "extract_dask",
     "plan_partitions",
     "run_partition",
 ]
 
-CHUNK_BYTES = 4 * 1024 * 1024
-"""A JSON Lines file is cut into byte ranges no smaller than this (4 MiB)."""
+CHUNK_BYTES = 1024 * 1024
+"""A JSON Lines file is cut into byte ranges no smaller than this (1 MiB)."""
+
+PARTITIONS_PER_WORKER = 4
+"""Default partitions per worker: small enough that the last one to finish leaves little
+idle time, and that the client reads results back while the other partitions still run."""
 
 CONNECT_TIMEOUT = 10.0
 """Seconds to wait for a scheduler given by address before giving up."""
@@ -363,12 +374,13 @@ def run_partition(
     Returns
     -------
     dict
-        ``folder`` (the partition's output folder), ``articles``, ``mentions``, ``events``
-        and ``seconds`` spent.
+        ``folder`` (the partition's output folder), ``articles``, ``mentions``, ``events``,
+        ``seconds`` spent and ``cpu`` seconds used by the worker process.
     """
     from geo.pipeline import extract
 
     started = time.perf_counter()
+    cpu = time.process_time()
     limit = MAX_BYTES if max_bytes is None else max_bytes
     log: list[tuple[str, Any]] = []
     results: list[ArticleResult] = []
@@ -394,6 +406,7 @@ def run_partition(
         "articles": len(results),
         **counts,
         "seconds": time.perf_counter() - started,
+        "cpu": time.process_time() - cpu,
     }
 
 
@@ -554,6 +567,111 @@ def _warm_up() -> int:
     return len(result.mentions)
 
 
+class DaskEngine:
+    """One build's use of a dask cluster: extraction first, then encoding the layers.
+
+    Made by :func:`dask_engine`, which owns the client (and the LocalCluster, if it made
+    one) for the whole build, so the workers that extracted the articles also encode the
+    GeoJSON layers while the client draws the map.
+    """
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    @property
+    def workers(self) -> int:
+        """How many workers the scheduler has now (at least 1)."""
+        return max(1, len(self.client.scheduler_info().get("workers", {})))
+
+    def extract(
+        self,
+        paths: Sequence[Path],
+        *,
+        partitions: int | None = None,
+        work_dir: str | Path | None = None,
+        max_bytes: int | None = None,
+    ) -> tuple[list[ArticleResult], list[Problem]]:
+        """Run :func:`geo.pipeline.extract` over the inputs; see :func:`extract_dask`."""
+        from distributed import as_completed
+
+        started = time.perf_counter()
+        own_dir = work_dir is None
+        folder = Path(tempfile.mkdtemp(prefix="geo-dask-")) if work_dir is None else Path(work_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            workers = self.workers
+            wanted = partitions if partitions is not None else PARTITIONS_PER_WORKER * workers
+            plan, walk_problems = plan_partitions(paths, wanted, max_bytes=max_bytes)
+            logger.info(
+                "dask: %d partitions over %d workers (%d files/ranges)",
+                len(plan), workers, sum(len(p.units) for p in plan),
+            )  # fmt: skip
+            self.client.run(_warm_up)
+            futures = {
+                self.client.submit(
+                    run_partition, part, str(folder), max_bytes=max_bytes, pure=False
+                ): part.index
+                for part in plan
+            }
+            # Read each partition back as soon as it is done, while the others still run.
+            summaries: list[dict[str, Any]] = [{} for _ in plan]
+            logs: list[list[tuple[str, Any]]] = [[] for _ in plan]
+            for future in as_completed(futures):
+                index = futures[future]
+                summaries[index] = future.result()
+                logs[index] = _read_log(Path(summaries[index]["folder"]))
+                future.release()
+            results, problems = _settle(logs, walk_problems)
+        finally:
+            if own_dir:
+                shutil.rmtree(folder, ignore_errors=True)
+        logger.info(
+            "dask: %d articles in %.1f s (%s)",
+            len(results), time.perf_counter() - started,
+            ", ".join(
+                f"{s['articles']} in {s['seconds']:.1f}s ({s['cpu']:.1f}s CPU)" for s in summaries
+            ),
+        )  # fmt: skip
+        return results, problems
+
+    def geojson(self, layers: Mapping[str, gpd.GeoDataFrame]) -> dict[str, Callable[[], str]]:
+        """Start encoding each layer with :func:`geo.export.to_geojson` on the workers.
+
+        Returns
+        -------
+        dict
+            For each layer, a function that waits for its GeoJSON text and returns it.
+        """
+        from geo.export import to_geojson
+
+        texts: dict[str, Callable[[], str]] = {}
+        for name, frame in layers.items():
+            # Scattered, not embedded in the task: a layer can be tens of megabytes.
+            data = self.client.scatter(frame, hash=False)
+            texts[name] = self.client.submit(to_geojson, data, pure=False).result
+        return texts
+
+
+@contextlib.contextmanager
+def dask_engine(scheduler: str | None) -> Iterator[DaskEngine]:
+    """A :class:`DaskEngine` on the scheduler at ``scheduler``, or on a new LocalCluster.
+
+    Raises
+    ------
+    SchedulerError
+        If dask is not installed or the scheduler cannot be reached.
+    """
+    with _client(scheduler) as client:
+        yield DaskEngine(client)
+
+
+def _read_log(folder: Path) -> list[tuple[str, Any]]:
+    """The reading log and results a worker pickled for one partition."""
+    with (folder / "results.pickle").open("rb") as handle:
+        log: list[tuple[str, Any]] = pickle.load(handle)  # noqa: S301 - our own file
+    return log
+
+
 def extract_dask(
     paths: list[Path],
     *,
@@ -572,7 +690,7 @@ def extract_dask(
         Address of a running scheduler (``tcp://host:8786``); ``None`` starts a LocalCluster
         with one single-threaded worker process per usable core.
     partitions
-        Number of partitions; ``None`` means two per worker.
+        Number of partitions; ``None`` means :data:`PARTITIONS_PER_WORKER` per worker.
     work_dir
         Folder for the per-partition outputs, visible to client and workers; ``None`` uses a
         temporary folder that is removed afterwards. A given folder is kept.
@@ -589,39 +707,7 @@ def extract_dask(
     SchedulerError
         If dask is not installed or the scheduler cannot be reached.
     """
-    from distributed import wait
-
-    started = time.perf_counter()
-    own_dir = work_dir is None
-    folder = Path(tempfile.mkdtemp(prefix="geo-dask-")) if work_dir is None else Path(work_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    try:
-        with _client(scheduler) as client:
-            workers = max(1, len(client.scheduler_info().get("workers", {})))
-            wanted = partitions if partitions is not None else 2 * workers
-            plan, walk_problems = plan_partitions(paths, wanted, max_bytes=max_bytes)
-            logger.info(
-                "dask: %d partitions over %d workers (%d files/ranges)",
-                len(plan), workers, sum(len(p.units) for p in plan),
-            )  # fmt: skip
-            client.run(_warm_up)
-            futures = [
-                client.submit(run_partition, part, str(folder), max_bytes=max_bytes, pure=False)
-                for part in plan
-            ]  # fmt: skip
-            wait(futures)
-            summaries = client.gather(futures)
-        logs = []
-        for summary in summaries:
-            with (Path(summary["folder"]) / "results.pickle").open("rb") as handle:
-                logs.append(pickle.load(handle))  # noqa: S301 - our own file, just written
-        results, problems = _settle(logs, walk_problems)
-    finally:
-        if own_dir:
-            shutil.rmtree(folder, ignore_errors=True)
-    logger.info(
-        "dask: %d articles in %.1f s (%s)",
-        len(results), time.perf_counter() - started,
-        ", ".join(f"{s['articles']} in {s['seconds']:.1f}s" for s in summaries),
-    )  # fmt: skip
-    return results, problems
+    with dask_engine(scheduler) as engine:
+        return engine.extract(
+            paths, partitions=partitions, work_dir=work_dir, max_bytes=max_bytes
+        )

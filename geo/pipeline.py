@@ -9,11 +9,12 @@ cross-article stages; ``build`` does both and writes every layer and the map ato
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -200,25 +201,56 @@ def build(
     scheduler
         Address of a running dask scheduler, e.g. ``tcp://10.0.0.5:8786``.
     partitions
-        Number of partitions for the dask engine (default: two per worker).
+        Number of partitions for the dask engine (default: four per worker).
     max_bytes
         Largest input file to read (default ``geo.ingest.MAX_BYTES``, 50 MB).
     """
-    from geo.export import write_geojson
-    from geo.render import render_map
-
     paths = [Path(p) for p in inputs] if inputs else [EXAMPLE_CORPUS]
     if engine == "dask":
-        from geo.distributed import extract_dask
+        from geo.distributed import dask_engine
 
-        results, problems = extract_dask(paths, scheduler=scheduler, partitions=partitions)
-    else:
-        articles, problems = read_articles(paths, max_bytes=max_bytes)
-        results = []
-        for done, article in enumerate(articles, 1):
-            results.append(extract(article))
-            if progress is not None:
-                progress(done, len(articles))
+        with dask_engine(scheduler) as cluster:
+            results, problems = cluster.extract(
+                paths, partitions=partitions, max_bytes=max_bytes
+            )
+            return _finish(results, problems, Path(out_dir), render=render,
+                           encode=cluster.geojson)  # fmt: skip
+    articles, problems = read_articles(paths, max_bytes=max_bytes)
+    results = []
+    for done, article in enumerate(articles, 1):
+        results.append(extract(article))
+        if progress is not None:
+            progress(done, len(articles))
+    return _finish(results, problems, Path(out_dir), render=render, encode=_encode_here)
+
+
+Encoder = Callable[[Mapping[str, gpd.GeoDataFrame]], Mapping[str, Callable[[], str]]]
+"""Starts encoding layers as GeoJSON; each layer's function returns its text when done."""
+
+
+def _encode_here(layers: Mapping[str, gpd.GeoDataFrame]) -> dict[str, Callable[[], str]]:
+    """Encode in this process, when the text is asked for."""
+    from geo.export import to_geojson
+
+    return {name: functools.partial(to_geojson, frame) for name, frame in layers.items()}
+
+
+def _finish(
+    results: list[ArticleResult],
+    problems: Sequence[Problem],
+    out: Path,
+    *,
+    render: bool,
+    encode: Encoder,
+) -> BuildSummary:
+    """Reduce, then write the layers and the map through a staging folder (see :func:`build`).
+
+    ``encode`` is started before the map is drawn, so an engine with workers encodes the
+    layers while this process renders.
+    """
+    from geo._atomic import write_text
+    from geo.render import render_map
+
     summary = BuildSummary(problems=list(problems), articles=len(results))
     for result in results:
         if not any(m.place is not None for m in result.mentions):
@@ -230,14 +262,12 @@ def build(
             )
             summary.problems.append(Problem(where, message, "warning"))
     layers = reduce(results)
-    out = Path(out_dir)
+    texts = encode({name: layers[name] for name in LAYER_NAMES})
     out.mkdir(parents=True, exist_ok=True)
     _clear_leftovers(out)
     staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=out))
     try:
-        staged: list[Path] = []
-        for name in LAYER_NAMES:
-            staged.append(write_geojson(layers[name], staging / "layers" / f"{name}.geojson"))
+        staged = [staging / "layers" / f"{name}.geojson" for name in LAYER_NAMES]
         if render:
             from geo.gazetteer import get_gazetteer
 
@@ -253,6 +283,8 @@ def build(
                     )
                 )
             )
+        for name, path in zip(LAYER_NAMES, staged, strict=False):
+            write_text(path, texts[name]())
         for path in staged:
             final = out / path.relative_to(staging)
             final.parent.mkdir(parents=True, exist_ok=True)

@@ -17,9 +17,10 @@ from typer.testing import CliRunner
 
 from geo import distributed
 from geo.cli import app
+from geo.export import to_geojson
 from geo.ingest import read_articles
 from geo.layers import LAYER_NAMES
-from geo.pipeline import build
+from geo.pipeline import build, reduce
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +97,24 @@ def test_jsonl_in_byte_ranges_dask_equals_local(
     assert "id 'a5' is already used" in messages
     assert any(p.line == 101 for p in dask.problems)
     _same_layers(tmp_path / "local", tmp_path / "dask")
+
+
+def test_many_partitions_come_back_in_input_order_and_workers_encode_layers(
+    example_corpus: Path, scheduler: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = _wire_jsonl(example_corpus, tmp_path / "wire.jsonl")
+    monkeypatch.setattr(distributed, "CHUNK_BYTES", 4 * 1024)
+    articles, _ = read_articles([corpus])
+    with distributed.dask_engine(scheduler) as engine:
+        assert engine.workers == 2
+        # Partitions finish in any order; they are read back as they finish.
+        results, problems = engine.extract([corpus], partitions=12)
+        assert [r.article.id for r in results] == [a.id for a in articles]
+        layers = reduce(results)
+        texts = engine.geojson(layers)
+        for name in LAYER_NAMES:
+            assert texts[name]() == to_geojson(layers[name])
+    assert sum(p.severity == "warning" for p in problems) >= 2  # duplicate text, id clash
 
 
 def test_partitions_are_written_as_geoparquet(
