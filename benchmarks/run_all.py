@@ -74,8 +74,10 @@ def main(argv: list[str] | None = None) -> int:
         report_only=again,
     )  # fmt: skip
     dask_sizes = sizes if args.full or args.quick else sizes[:2]
+    # --full measures every size, however long it takes (100k on one worker: ~11 minutes).
+    patience = ["--max-seconds", "3600"] if args.full else []
     dask = run(
-        "bench_build.py", "--sizes", *dask_sizes, "--engines", "dask-1", "dask-2",
+        "bench_build.py", "--sizes", *dask_sizes, "--engines", "dask-1", "dask-2", *patience,
         name="build_dask", report_only=again,
     )  # fmt: skip
     assert isinstance(geoparse, dict) and isinstance(cold, dict)
@@ -87,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         f"- date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- machine: {os.cpu_count()} cores (nproc), {cpu_model()}, "
         f"Python {platform.python_version()}, {platform.system()} {platform.release()}",
-        f"- command: `python benchmarks/run_all.py{' --quick' if args.quick else ''}`",
+        f"- command: `python benchmarks/run_all.py{' --quick' if args.quick else ''}"
+        f"{' --full' if args.full else ''}`",
         f"- corpus: {geoparse['corpus_articles']} generated English articles, "
         f"{geoparse['corpus_mb']:.1f} MB (`benchmarks/make_corpus.py`)",
         "",

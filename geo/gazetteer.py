@@ -225,7 +225,6 @@ class Gazetteer:
         self._key_array = _column(names, "key")
         self._keys: Sequence[str] = _ArrowStrings(self._key_array)
         self._name_rows = _column(names, "row")
-        self._row_numbers = self._name_rows.to_numpy()  # zero-copy; slices fast in lookup_key
         self._name_surface = _column(names, "name")
         self._name_source = _column(names, "source")
         self._places = places
@@ -284,6 +283,16 @@ class Gazetteer:
         return f"Gazetteer({str(self.data_dir)!r}, places={len(self)}, names={len(self._keys)})"
 
     # ------------------------------------------------------------------ bulk access
+    @functools.cached_property
+    def _row_numbers(self) -> np.ndarray:
+        """The name index's row column as a NumPy view (no copy, and no pandas import)."""
+        rows = self._name_rows
+        if rows.null_count or rows.type != pa.int32():
+            msg = "the gazetteer's name index has missing or non-int32 rows; rebuild it"
+            raise GazetteerError(msg)
+        data = rows.buffers()[1]
+        return np.frombuffer(data, dtype=np.int32, count=len(rows), offset=rows.offset * 4)
+
     def _key_range(self, key: str) -> tuple[int, int]:
         lo = bisect.bisect_left(self._keys, key)
         hi = bisect.bisect_right(self._keys, key, lo=lo)
