@@ -15,7 +15,7 @@ import functools
 import logging
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Literal, NamedTuple
 
@@ -180,9 +180,6 @@ class NameIndex:
 
     Parameters
     ----------
-    lookup
-        Function from a normalised key to the gazetteer rows that carry it; used when no
-        ``table`` is given.
     kinds, populations
         Kind and population of each gazetteer row.
     table
@@ -190,77 +187,52 @@ class NameIndex:
         distinct sorted keys, where each key's rows start, and the rows.
     """
 
-    _lookup: object
     _kinds: tuple[str, ...]
     _populations: tuple[int, ...]
-    _ordinals: dict[str, int] | None
-    _starts: array.array[int] | None
-    _table_rows: array.array[int] | None
-    _rows: dict[str, tuple[int, ...]]
+    _ordinals: dict[str, int]
+    _starts: array.array[int]
+    _rows: array.array[int]
 
     def __init__(
         self,
-        lookup: Callable[[str], Sequence[int]],
-        kinds: Sequence[str] = (),
-        populations: Sequence[int] = (),
-        table: tuple[Sequence[str], array.array[int], array.array[int]] | None = None,
+        kinds: Sequence[str],
+        populations: Sequence[int],
+        table: tuple[Sequence[str], array.array[int], array.array[int]],
     ) -> None:
         # Tuples, and dictionaries of strings and numbers, leave the garbage collector's
         # rounds once it has seen them: a million-entry list would be walked through at
         # every full collection.
-        self._lookup = lookup
         self._kinds = tuple(kinds)
         self._populations = tuple(populations)
-        self._ordinals = None
-        self._starts = self._table_rows = None
-        if table is not None:
-            keys, self._starts, self._table_rows = table
-            self._ordinals = dict(zip(keys, range(len(keys)), strict=True))
-        self._rows = {}
+        keys, self._starts, self._rows = table
+        self._ordinals = dict(zip(keys, range(len(keys)), strict=True))
 
     @cython.ccall
     def has(self, key: str) -> bool:
         """Whether a normalised key names anything."""
-        if self._ordinals is not None:
-            return key in self._ordinals
-        return len(self.rows(key)) > 0
+        return key in self._ordinals
 
     @cython.ccall
     def kind(self, row: cython.Py_ssize_t) -> str:
-        """Kind of the gazetteer entry at ``row`` ("settlement" when unknown)."""
-        return self._kinds[row] if row < len(self._kinds) else "settlement"
+        """Kind of the gazetteer entry at ``row``."""
+        return self._kinds[row]
 
     @cython.ccall
     def largest(self, rows: tuple[int, ...]) -> int:
         """Largest population among ``rows`` (0 when none is known)."""
         best: cython.Py_ssize_t = 0
         row: cython.Py_ssize_t
-        size: cython.Py_ssize_t = len(self._populations)
         for row in rows:
-            if row < size and self._populations[row] > best:
-                best = self._populations[row]
+            best = max(best, self._populations[row])
         return best
 
     @cython.ccall
     def rows(self, key: str) -> tuple[int, ...]:
         """Gazetteer rows for a normalised key (empty when unknown)."""
-        starts, rows = self._starts, self._table_rows
-        if self._ordinals is not None and starts is not None and rows is not None:
-            ordinal = self._ordinals.get(key)
-            if ordinal is None:
-                return ()
-            return tuple(rows[starts[ordinal] : starts[ordinal + 1]])
-        found = self._rows.get(key)
-        if found is None:
-            found = tuple(self._lookup(key))  # type: ignore[operator]
-            if len(self._rows) >= _ROWS_REMEMBERED:
-                self._rows.clear()
-            self._rows[key] = found
-        return found
-
-
-_ROWS_REMEMBERED = 200_000
-"""Keys whose rows a NameIndex without tables keeps; past this the memory starts afresh."""
+        ordinal = self._ordinals.get(key)
+        if ordinal is None:
+            return ()
+        return tuple(self._rows[self._starts[ordinal] : self._starts[ordinal + 1]])
 
 
 @functools.cache
@@ -270,7 +242,7 @@ def _default_index() -> NameIndex:
     gaz = get_gazetteer()
     kinds = gaz.column("kind").to_pylist()
     populations = [p or 0 for p in gaz.column("population").to_pylist()]
-    return NameIndex(gaz.lookup_key, kinds, populations, table=gaz.key_table())
+    return NameIndex(kinds, populations, gaz.key_table())
 
 
 @functools.cache
@@ -722,7 +694,7 @@ def _may_name(
     if "." in run:
         return True
     key = words.key(first)
-    if key in state.demonyms:
+    if key in state.lex.demonyms:
         return True
     if key in _NOT_PLACES or key in state.people or not index.has(key):
         return False
@@ -738,10 +710,8 @@ class _Scan:
     """Recognition state over one text: what was found and how far it reached."""
 
     words: _Words
-    text: str
     index: NameIndex
     dateline_end: cython.Py_ssize_t
-    demonyms: dict[str, str]
     lex: _Lexicon
     people: set[str]
     found: list[Toponym]
@@ -756,10 +726,8 @@ class _Scan:
         people: set[str],
     ) -> None:
         self.words = words
-        self.text = words.text
         self.index = index
         self.dateline_end = dateline_end
-        self.demonyms = lex.demonyms
         self.lex = lex
         self.people = people
         self.found = []
@@ -768,7 +736,7 @@ class _Scan:
     @cython.cfunc
     def scan(self, i: cython.Py_ssize_t, stop: cython.Py_ssize_t) -> None:
         """Recognise names starting at words ``i`` to ``stop`` (one capitalised run)."""
-        words, text, index = self.words, self.text, self.index
+        words, text, index = self.words, self.words.text, self.index
         n_words: cython.Py_ssize_t = words.count
         j: cython.Py_ssize_t
         span_start: cython.Py_ssize_t
@@ -779,7 +747,7 @@ class _Scan:
                 continue
             in_dateline = words.ends[i] <= self.dateline_end
             match = _longest_match(words, i, index, in_dateline)
-            country = self.demonyms.get(words.lower(i))
+            country = self.lex.demonyms.get(words.lower(i))
             if country is not None and not words.upper(i) and (match is None or match[0] == i):
                 self.found.append(_demonym(words, i, country))
                 self.covered = words.ends[i]
