@@ -1568,6 +1568,28 @@ def build_map(
             layer.add_to(fmap)
             added.append(MapLayer(layer.layer_name, layer.n_features, clustered, layer.class_name))
 
+    def add_points(
+        frame: gpd.GeoDataFrame,
+        props: Callable[[dict[str, Any]], dict[str, Any]],
+        *,
+        name: str,
+        styles: Mapping[str, Any],
+        class_name: str,
+        order: Callable[[dict[str, Any]], Any] | None = None,
+    ) -> None:
+        """Add a layer of points, clustered when it has more than ``threshold`` of them."""
+        clustered = len(frame) > threshold
+        layer = _GeoJsonLayer(
+            _pack(frame, props, points=True, order=order),
+            name=name,
+            styles=styles,
+            bounds=_bounds([frame]),
+            class_name=class_name,
+            points=True,
+            cluster=clustered,
+        )
+        add(layer, clustered=clustered)
+
     if basemap is not None and len(basemap):
         points = [
             geom
@@ -1628,18 +1650,7 @@ def build_map(
             "t": _tooltip(row.get("name")),
         }
 
-    add(
-        _GeoJsonLayer(
-            _pack(places, place_props, points=True),
-            name="Places",
-            styles=PLACE_STYLES,
-            bounds=_bounds([places]),
-            class_name="geo-places",
-            points=True,
-            cluster=len(places) > threshold,
-        ),
-        clustered=len(places) > threshold,
-    )
+    add_points(places, place_props, name="Places", styles=PLACE_STYLES, class_name="geo-places")
 
     def event_props(row: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -1649,18 +1660,7 @@ def build_map(
             "t": _tooltip(row.get("place"), row.get("date"), row.get("event_type")),
         }
 
-    add(
-        _GeoJsonLayer(
-            _pack(events, event_props, points=True),
-            name="Events",
-            styles=EVENT_STYLES,
-            bounds=_bounds([events]),
-            class_name="geo-events",
-            points=True,
-            cluster=len(events) > threshold,
-        ),
-        clustered=len(events) > threshold,
-    )
+    add_points(events, event_props, name="Events", styles=EVENT_STYLES, class_name="geo-events")
 
     def casualty_props(row: dict[str, Any]) -> dict[str, Any]:
         known = _int(row.get("killed_best"))
@@ -1682,22 +1682,13 @@ def build_map(
         }
 
     # Largest symbols first, so small ones stay clickable on top of them.
-    add(
-        _GeoJsonLayer(
-            _pack(
-                casualties,
-                casualty_props,
-                points=True,
-                order=lambda row: -(_int(row.get("killed_best")) or 0),
-            ),
-            name="Casualties",
-            styles=CASUALTY_STYLES,
-            class_name="geo-casualties",
-            points=True,
-            bounds=_bounds([casualties]),
-            cluster=len(casualties) > threshold,
-        ),
-        clustered=len(casualties) > threshold,
+    add_points(
+        casualties,
+        casualty_props,
+        name="Casualties",
+        styles=CASUALTY_STYLES,
+        class_name="geo-casualties",
+        order=lambda row: -(_int(row.get("killed_best")) or 0),
     )
 
     cities, areas = _label_rows(
