@@ -11,6 +11,7 @@ sentence-initial words are dropped here, so the resolver never sees them.
 from __future__ import annotations
 
 import array
+import bisect
 import functools
 import logging
 import math
@@ -189,9 +190,13 @@ class NameIndex:
 
     _kinds: tuple[str, ...]
     _populations: tuple[int, ...]
+    _keys: tuple[str, ...]
     _ordinals: dict[str, int]
     _starts: array.array[int]
     _rows: array.array[int]
+    _found: dict[str, tuple[int, ...]]
+    _continuing: set[str]
+    _ending: set[str]
 
     def __init__(
         self,
@@ -205,7 +210,11 @@ class NameIndex:
         self._kinds = tuple(kinds)
         self._populations = tuple(populations)
         keys, self._starts, self._rows = table
+        self._keys = tuple(keys)
         self._ordinals = dict(zip(keys, range(len(keys)), strict=True))
+        self._found = {}  # rows of the keys looked up so far
+        self._continuing = set()  # prefixes ``continues`` answered yes for, and no for
+        self._ending = set()
 
     @cython.ccall
     def has(self, key: str) -> bool:
@@ -229,10 +238,34 @@ class NameIndex:
     @cython.ccall
     def rows(self, key: str) -> tuple[int, ...]:
         """Gazetteer rows for a normalised key (empty when unknown)."""
+        rows = self._found.get(key)
+        if rows is not None:
+            return rows
         ordinal = self._ordinals.get(key)
         if ordinal is None:
             return ()
-        return tuple(self._rows[self._starts[ordinal] : self._starts[ordinal + 1]])
+        rows = tuple(self._rows[self._starts[ordinal] : self._starts[ordinal + 1]])
+        self._found[key] = rows  # at most one entry per key of the gazetteer
+        return rows
+
+    @cython.ccall
+    def continues(self, prefix: str) -> bool:
+        """Whether some normalised key starts with ``prefix`` (or is ``prefix``)."""
+        if prefix in self._continuing:
+            return True
+        if prefix in self._ending:
+            return False
+        pos = bisect.bisect_left(self._keys, prefix)
+        answer = pos < len(self._keys) and self._keys[pos].startswith(prefix)
+        if len(self._continuing) + len(self._ending) >= _PREFIX_MEMORY:
+            self._continuing.clear()  # text can hold any words: forget rather than grow
+            self._ending.clear()
+        (self._continuing if answer else self._ending).add(prefix)
+        return answer
+
+
+_PREFIX_MEMORY = 1 << 16
+"""How many answers of :meth:`NameIndex.continues` are kept before starting afresh."""
 
 
 @functools.cache
@@ -312,9 +345,10 @@ def _common_word(lex: _Lexicon, word: str) -> cython.double:
     return value
 
 
-_CAP = 1
-_UPPER = 2
-_INITIAL = 4
+_CAP = cython.declare(cython.uchar, 1)
+_UPPER = cython.declare(cython.uchar, 2)
+_INITIAL = cython.declare(cython.uchar, 4)
+_WIDE = cython.declare(cython.uchar, 8)  # a character beyond ASCII
 
 
 @cython.cfunc
@@ -369,22 +403,6 @@ def _opens_sentence(text: str, start: cython.Py_ssize_t) -> cython.bint:
 
 
 @cython.cfunc
-def _letter_runs(text: str) -> cython.Py_ssize_t:
-    """Number of runs of letters in ``text``: never fewer than its words."""
-    runs: cython.Py_ssize_t = 0
-    inside: cython.bint = False
-    ch: cython.Py_UCS4
-    for ch in text:
-        if _letter(ch):
-            if not inside:
-                runs += 1
-                inside = True
-        else:
-            inside = False
-    return runs
-
-
-@cython.cfunc
 @cython.boundscheck(False)  # every index below is checked against the length first
 @cython.wraparound(False)
 def _tokenize(
@@ -395,57 +413,101 @@ def _tokenize(
 ) -> cython.Py_ssize_t:
     """Find the words of ``text`` and store their offsets and flags; return how many.
 
-    The tables must have room for every word (see ``_letter_runs``).
+    One pass over the characters; the tables must have room for every word (a word and
+    what follows it take two characters at least, so ``len(text) // 2 + 1`` is enough).
     """
     n: cython.Py_ssize_t = len(text)
-    i: cython.Py_ssize_t = 0
+    pos: cython.Py_ssize_t = -1
+    start: cython.Py_ssize_t = -1  # where the current word started; -1 between words
+    resume: cython.Py_ssize_t = 0  # characters before this one are already in a word
     k: cython.Py_ssize_t
     count: cython.Py_ssize_t = 0
+    wide: cython.bint = False
     ch: cython.Py_UCS4
-    after: cython.Py_UCS4
-    flag: cython.uchar
-    while i < n:
-        ch = text[i]
-        if not _letter(ch):
-            i += 1
+    for ch in text:
+        pos += 1
+        if pos < resume:
             continue
-        k = i
+        if start >= 0:
+            if _letter(ch) or (_apostrophe(ch) and _inner_apostrophe(text, pos)):
+                wide = wide or ch >= "\x80"
+                continue
+            flags[count] = _word_flags(text, start, pos, wide)
+            starts[count] = start
+            ends[count] = pos
+            count += 1
+            start = -1
+            continue
+        if not _letter(ch):
+            continue
         if "A" <= ch <= "Z":  # a dotted acronym, (?:[A-Z]\.){2,}
+            k = pos
             while k + 1 < n and "A" <= text[k] <= "Z" and text[k + 1] == ".":
                 k += 2
-            if k - i < 4:
-                k = i
-        if k == i:
-            k = i + 1
-            while True:
-                while k < n and _letter(text[k]):
-                    k += 1
-                if k + 1 < n and _apostrophe(text[k]) and _letter(text[k + 1]):
-                    after = text[k + 1]
-                    if (after == "s" or after == "S") and (  # noqa: PLR1714
-                        k + 2 >= n or not _word_char(text[k + 2])
-                    ):
-                        break  # a possessive: "Kyiv's"
-                    k += 1
-                    continue
-                break
-        flag = 0
-        if _capital(ch):
-            flag = _CAP
-            if k - i > 1 and text[i:k].isupper():
-                flag |= _UPPER
-            if _opens_sentence(text, i):
-                flag |= _INITIAL
-        starts[count] = i
-        ends[count] = k
-        flags[count] = flag
+            if k - pos >= 4:
+                flags[count] = _word_flags(text, pos, k, False)
+                starts[count] = pos
+                ends[count] = k
+                count += 1
+                resume = k
+                continue
+        start = pos
+        wide = ch >= "\x80"
+    if start >= 0:
+        flags[count] = _word_flags(text, start, n, wide)
+        starts[count] = start
+        ends[count] = n
         count += 1
-        i = k
     return count
+
+
+@cython.cfunc
+@cython.inline
+@cython.boundscheck(False)  # the caller checked that ``pos`` is inside ``text``
+@cython.wraparound(False)
+def _inner_apostrophe(text: str, pos: cython.Py_ssize_t) -> cython.bint:
+    """Whether the apostrophe at ``pos`` is inside a word ("O'Brien", not "Kyiv's")."""
+    n: cython.Py_ssize_t = len(text)
+    if pos + 1 >= n or not _letter(text[pos + 1]):
+        return False
+    after: cython.Py_UCS4 = text[pos + 1]
+    if after == "s" or after == "S":  # noqa: PLR1714
+        return pos + 2 < n and _word_char(text[pos + 2])  # else a possessive
+    return True
+
+
+@cython.cfunc
+@cython.boundscheck(False)  # start < end <= len(text)
+@cython.wraparound(False)
+def _word_flags(
+    text: str, start: cython.Py_ssize_t, end: cython.Py_ssize_t, wide: cython.bint
+) -> cython.uchar:
+    """Case flags of the word ``text[start:end]`` (``wide``: it has a non-ASCII character)."""
+    ch: cython.Py_UCS4 = text[start]
+    if not _capital(ch):
+        return _WIDE if wide else 0
+    flag: cython.uchar = _CAP | _WIDE if wide else _CAP
+    pos: cython.Py_ssize_t
+    if end - start > 1:
+        if wide:
+            if text[start:end].isupper():
+                flag |= _UPPER
+        else:
+            flag |= _UPPER
+            for pos in range(start + 1, end):
+                ch = text[pos]
+                if "a" <= ch <= "z":
+                    flag &= ~_UPPER
+                    break
+    if _opens_sentence(text, start):
+        flag |= _INITIAL
+    return flag
 
 
 @cython.final
 @cython.cclass
+@cython.boundscheck(False)  # word numbers are checked against ``count`` by every caller
+@cython.wraparound(False)
 class _Words:
     """The words of one text with offsets and case flags, from one pass over its characters.
 
@@ -462,7 +524,7 @@ class _Words:
     keys: list[str | None]
 
     def __init__(self, text: str) -> None:
-        room = _letter_runs(text)  # at least as many as there are words
+        room = len(text) // 2 + 1  # at least as many as there are words
         self.text = text
         self.starts = array.array("i", bytes(4 * room))
         self.ends = array.array("i", bytes(4 * room))
@@ -510,6 +572,12 @@ class _Words:
     @cython.inline
     def initial(self, k: cython.Py_ssize_t) -> cython.bint:
         return (self.flags[k] & _INITIAL) != 0
+
+    @cython.cfunc
+    @cython.inline
+    def wide(self, k: cython.Py_ssize_t) -> cython.bint:
+        """Whether word ``k`` has a character beyond ASCII."""
+        return (self.flags[k] & _WIDE) != 0
 
     @cython.cfunc
     def joinable(self, left: cython.Py_ssize_t, right: cython.Py_ssize_t) -> cython.bint:
@@ -852,14 +920,64 @@ def _longest_match(
         ):
             break
         last += 1
+    # Spans of plain ASCII words have keys made word by word (see ``_joined_keys``): a span
+    # that no key starts with ends the search, before a string is made for a longer one.
+    keys = _joined_keys(words, i, last, index)
+    if len(keys) == last - i + 1 or not words.wide(i + len(keys)):
+        last = i + len(keys) - 1
     for j in range(last, i - 1, -1):
         if not words.cap(j):
             continue
-        key = words.key(i) if j == i else _fast_key(words.text[words.starts[i] : words.ends[j]])
+        if j - i < len(keys):
+            key = keys[j - i]
+        else:
+            key = _fast_key(words.text[words.starts[i] : words.ends[j]])
         rows = index.rows(key)
         if rows:
             return j, key, rows
     return None
+
+
+@cython.cfunc
+def _joined_keys(
+    words: _Words, i: cython.Py_ssize_t, last: cython.Py_ssize_t, index: NameIndex
+) -> list[str]:
+    """Keys of the spans from word ``i`` to ``i``, ``i + 1``, ... that some key starts with.
+
+    Stops at the first span no key of ``index`` starts with, at word ``last``, or before a
+    word with a character beyond ASCII. For ASCII words joined as ``joinable`` allows,
+    ``_fast_key`` and ``normalize_name`` of the span are the words' keys joined by their
+    separators' keys ("-" and " " as one space, "." and ". " as they are, and the "'"
+    before an "s" dropped), so the keys are made without slicing the text.
+    """
+    keys: list[str] = []
+    if words.wide(i):
+        return keys
+    key = words.key(i)
+    keys.append(key)
+    j: cython.Py_ssize_t
+    for j in range(i + 1, last + 1):
+        if words.wide(j):
+            break
+        key = key + _separator_key(words, j - 1, j) + words.key(j)
+        if not index.continues(key):
+            break
+        keys.append(key)
+    return keys
+
+
+@cython.cfunc
+def _separator_key(words: _Words, left: cython.Py_ssize_t, right: cython.Py_ssize_t) -> str:
+    """What the joinable gap between words ``left`` and ``right`` becomes in a key."""
+    a: cython.Py_ssize_t = words.ends[left]
+    if words.starts[right] - a == 2:
+        return ". "
+    ch: cython.Py_UCS4 = words.text[a]
+    if ch == ".":
+        return "."
+    if ch == "'":
+        return ""
+    return " "
 
 
 @cython.cfunc
