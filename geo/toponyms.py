@@ -549,7 +549,12 @@ class _Words:
         """Word ``k`` as a gazetteer key (``_fast_key`` of the word)."""
         value = self.keys[k]
         if value is None:
-            value = _fast_key(self.word(k))
+            if self.wide(k):
+                value = normalize_name(self.word(k))
+            else:  # letters and inner apostrophes: _fast_key is the casefolded word without them
+                value = self.lower(k)
+                if "'" in value or "`" in value:
+                    value = value.replace("'", "").replace("`", "")
             self.keys[k] = value
         return value
 
@@ -784,6 +789,8 @@ class _Scan:
     people: set[str]
     found: list[Toponym]
     covered: cython.Py_ssize_t
+    key: str  # key and rows of the last match ``longest_match`` found
+    rows: tuple[int, ...]
 
     def __init__(
         self,
@@ -800,6 +807,43 @@ class _Scan:
         self.people = people
         self.found = []
         self.covered = 0
+        self.key = ""
+        self.rows = ()
+
+    @cython.cfunc
+    def longest_match(self, i: cython.Py_ssize_t, dateline: cython.bint) -> cython.Py_ssize_t:
+        """Last word of the longest run of words from ``i`` whose key names something.
+
+        -1 when there is none; otherwise the run's key and rows are left in ``key`` and
+        ``rows``.
+        """
+        words, index = self.words, self.index
+        last: cython.Py_ssize_t = _name_end(words, i, dateline)
+        j: cython.Py_ssize_t
+        if last == i:  # most names are one word: no list of keys to make
+            if words.cap(i):
+                rows = index.rows(words.key(i))
+                if rows:
+                    self.key, self.rows = words.key(i), rows
+                    return i
+            return -1
+        # Spans of plain ASCII words have keys made word by word (see ``_joined_keys``): a
+        # span that no key starts with ends the search before a string is made for a longer one.
+        keys = _joined_keys(words, i, last, index)
+        if len(keys) == last - i + 1 or not words.wide(i + len(keys)):
+            last = i + len(keys) - 1
+        for j in range(last, i - 1, -1):
+            if not words.cap(j):
+                continue
+            if j - i < len(keys):
+                key = keys[j - i]
+            else:
+                key = _fast_key(words.text[words.starts[i] : words.ends[j]])
+            rows = index.rows(key)
+            if rows:
+                self.key, self.rows = key, rows
+                return j
+        return -1
 
     @cython.cfunc
     def scan(self, i: cython.Py_ssize_t, stop: cython.Py_ssize_t) -> None:
@@ -814,17 +858,17 @@ class _Scan:
                 i += 1
                 continue
             in_dateline = words.ends[i] <= self.dateline_end
-            match = _longest_match(words, i, index, in_dateline)
+            j = self.longest_match(i, in_dateline)
             country = self.lex.demonyms.get(words.lower(i))
-            if country is not None and not words.upper(i) and (match is None or match[0] == i):
+            if country is not None and not words.upper(i) and j <= i:
                 self.found.append(_demonym(words, i, country))
                 self.covered = words.ends[i]
                 i += 1
                 continue
-            if match is None:
+            if j < 0:
                 i += 1
                 continue
-            j, key, rows = match
+            key, rows = self.key, self.rows
             span_start, span_end = words.starts[i], words.ends[j]
             kind: ToponymKind = "name"
             qualifier: str | None = None
@@ -834,12 +878,13 @@ class _Scan:
                 if word in _ADMIN_WORDS:
                     kind = "direction" if _ADMIN_WORDS[word] == "direction" else "admin"
                     qualifier = "direction" if kind == "direction" else "region"
-                    full_key = normalize_name(text[span_start : words.ends[j + 1]])
-                    full_rows = index.rows(full_key) if kind == "admin" else ()
-                    if full_rows:
-                        rows, key = full_rows, full_key
-                        span_end = words.ends[j + 1]
-                        j += 1
+                    if kind == "admin":  # joinable words: _fast_key is normalize_name here
+                        full_key = _fast_key(text[span_start : words.ends[j + 1]])
+                        full_rows = index.rows(full_key)
+                        if full_rows:
+                            rows, key = full_rows, full_key
+                            span_end = words.ends[j + 1]
+                            j += 1
             if (
                 j + 1 < n_words
                 and words.lower(j + 1) in _FEATURE_NOUNS
@@ -905,13 +950,10 @@ def _people_in_runs(words: _Words, runs: list[tuple[int, int]], lex: _Lexicon) -
 
 
 @cython.cfunc
-def _longest_match(
-    words: _Words, i: cython.Py_ssize_t, index: NameIndex, dateline: cython.bint
-) -> tuple[int, str, tuple[int, ...]] | None:
-    """The longest run of words from ``i`` whose normalised text is a gazetteer key."""
+def _name_end(words: _Words, i: cython.Py_ssize_t, dateline: cython.bint) -> cython.Py_ssize_t:
+    """Last word a name starting at word ``i`` can reach: capitalised words and connectors."""
     last: cython.Py_ssize_t = i
     limit: cython.Py_ssize_t = min(words.count, i + MAX_TOKENS)
-    j: cython.Py_ssize_t
     while last + 1 < limit and words.joinable(last, last + 1):
         if not (
             words.cap(last + 1)
@@ -920,22 +962,7 @@ def _longest_match(
         ):
             break
         last += 1
-    # Spans of plain ASCII words have keys made word by word (see ``_joined_keys``): a span
-    # that no key starts with ends the search, before a string is made for a longer one.
-    keys = _joined_keys(words, i, last, index)
-    if len(keys) == last - i + 1 or not words.wide(i + len(keys)):
-        last = i + len(keys) - 1
-    for j in range(last, i - 1, -1):
-        if not words.cap(j):
-            continue
-        if j - i < len(keys):
-            key = keys[j - i]
-        else:
-            key = _fast_key(words.text[words.starts[i] : words.ends[j]])
-        rows = index.rows(key)
-        if rows:
-            return j, key, rows
-    return None
+    return last
 
 
 @cython.cfunc
@@ -1027,7 +1054,7 @@ def _keep(
         and words.cap(j + 1)
         and not words.upper(j + 1)
         and _given_name(lex, first)
-        and normalize_name(words.word(j + 1)) not in lex.demonyms
+        and words.key(j + 1) not in lex.demonyms
     ):
         return False
     # A lone given name in apposition: "Irina, an engineer, said".
@@ -1132,6 +1159,13 @@ def _role_hint(words: _Words, i: cython.Py_ssize_t, j: cython.Py_ssize_t) -> str
     return None
 
 
+_START = cython.declare(cython.Py_ssize_t, 0)  # positions of Toponym's fields
+_END = cython.declare(cython.Py_ssize_t, 1)
+_TEXT = cython.declare(cython.Py_ssize_t, 2)
+_KIND = cython.declare(cython.Py_ssize_t, 4)
+_ROWS = cython.declare(cython.Py_ssize_t, 5)
+_QUALIFIER = cython.declare(cython.Py_ssize_t, 6)
+
 _new_tuple = tuple.__new__
 """Makes a Toponym from its fields in order, without the keyword handling of its class."""
 
@@ -1175,26 +1209,32 @@ def _coordinated_admin(text: str, found: list[Toponym], index: NameIndex) -> lis
     carries the same qualifier as the last.
     """
     out = list(found)
+    pos: cython.Py_ssize_t
     for pos in range(len(out) - 1):
-        left, right = out[pos], out[pos + 1]
-        if right.kind not in {"admin", "direction"} or left.kind != "name":
+        # Fields by position: a NamedTuple's attributes are slow to reach from C.
+        left: tuple = cython.cast(tuple, out[pos])
+        right: tuple = cython.cast(tuple, out[pos + 1])
+        right_kind: str = right[_KIND]
+        if (right_kind != "admin" and right_kind != "direction") or left[_KIND] != "name":  # noqa: PLR1714
             continue
-        between = text[left.end : right.start].strip().casefold()
+        left_text: str = left[_TEXT]
+        right_end: cython.Py_ssize_t = right[_END]
+        between = text[left[_END] : right[_START]].strip().casefold()
         if between not in {"and", ",", "or", "and the", ", and"}:
             continue
-        tail = text[right.end : right.end + 16].casefold()
+        tail = text[right_end : right_end + 16].casefold()
         plural = (
-            right.kind == "direction"
-            or right.text.casefold().endswith(("regions", "oblasts"))
+            right_kind == "direction"
+            or right[_TEXT].casefold().endswith(("regions", "oblasts"))
             or tail.lstrip().startswith(("regions", "oblasts", "directions", "provinces"))
         )
         if not plural:
             continue
-        rows = left.rows
-        if right.kind == "admin":
-            admin_rows = index.rows(normalize_name(f"{left.text} region"))
+        rows = left[_ROWS]
+        if right_kind == "admin":  # joinable words: _fast_key is normalize_name here
+            admin_rows = index.rows(_fast_key(f"{left_text} region"))
             rows = admin_rows or rows
-        out[pos] = left._replace(kind=right.kind, rows=rows, qualifier=right.qualifier)
+        out[pos] = out[pos]._replace(kind=right_kind, rows=rows, qualifier=right[_QUALIFIER])
     return out
 
 
@@ -1202,16 +1242,20 @@ def _with_containers(text: str, found: list[Toponym]) -> list[Toponym]:
     """Attach "X, Y" and "X in (the) Y (region)" containers as evidence to X."""
     out: list[Toponym] = []
     pos: cython.Py_ssize_t
-    for pos in range(len(found)):
+    count: cython.Py_ssize_t = len(found)
+    for pos in range(count):
         top = found[pos]
-        if pos + 1 < len(found):
-            nxt = found[pos + 1]
+        if pos + 1 < count:
+            here: tuple = cython.cast(tuple, top)
+            nxt: tuple = cython.cast(tuple, found[pos + 1])
+            end: cython.Py_ssize_t = here[_END]
+            start: cython.Py_ssize_t = nxt[_START]
             if (
-                nxt.kind != "demonym"
-                and _may_contain(text, top.end, nxt.start)
-                and _CONTAINED.fullmatch(text, top.end, nxt.start)
+                nxt[_KIND] != "demonym"
+                and _may_contain(text, end, start)
+                and _CONTAINED.fullmatch(text, end, start)
             ):
-                fields = (*top[:7], nxt.rows, *top[8:])
+                fields = (*here[:7], nxt[_ROWS], *here[8:])
                 top = _new_tuple(Toponym, fields)
         out.append(top)
     return out
