@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from geo.gazetteer import haversine_km
 from geo.ingest import read_articles
-from geo.resolve import geoparse, haversine_km
+from geo.resolve import geoparse
 from geo.toponyms import find_toponyms
 from geo.types import Mention
 

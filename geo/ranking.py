@@ -1,0 +1,576 @@
+"""Rank the gazetteer candidates of one article's toponyms with evidence: resolution's core.
+
+:mod:`geo.resolve` gathers the evidence (candidates, the article's countries, "X, Y"
+containers) and turns the ranking into mentions; this module does the arithmetic that runs
+for every candidate of every mention, over typed columns:
+
+1. a first pass scores each candidate by its prior, its population, agreement with the
+   article's countries, its container and whether a "direction" names an area; the best
+   settlement or admin-1 unit of each mention becomes an *anchor*;
+2. a second pass adds spatial coherence: each candidate is weighed against the anchors of
+   the *other* mentions (full weight when named within ``NEAR_CHARS`` characters, else
+   ``FAR_WEIGHT``), by distance for settlements and by admin-1 unit;
+3. one sense per discourse: mentions of the same name and kind sum their candidates'
+   scores and all take the order of that sum.
+
+Written in Cython's pure-Python mode, like :mod:`geo.toponyms`: setup.py compiles it when
+a C compiler is there, and the same file runs as plain Python otherwise. Distances use the
+C library's ``hypot`` and ``cos`` in both cases (the values NumPy gives), so the compiled
+and the plain module rank alike to the last bit.
+"""
+
+from __future__ import annotations
+
+import array
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import cython
+from cython.cimports.libc import math as cmath
+
+NEAR_CHARS = cython.declare(cython.int, 250)
+"""Places named within this many characters of each other count as named together."""
+FAR_WEIGHT = cython.declare(cython.double, 0.4)
+"""Weight of an anchor named further away than ``NEAR_CHARS``."""
+COHERENCE_KM = cython.declare(cython.double, 250.0)
+"""A settlement gains coherence credit from anchors closer than this, linearly."""
+AREA_COHERENCE = cython.declare(cython.double, 0.2)
+"""Coherence credit for countries, regions and seas, which are not weighed by distance."""
+MAX_ANCHORS = cython.declare(cython.int, 200)
+"""Above this many anchors an article is a list of places, not a story: each mention is
+then weighed against the anchors named near it and the first ``FAR_ANCHORS`` distinct
+places only, which keeps ranking linear in the article's length (an article naming
+10,000 places took six minutes, every place weighed against every other)."""
+FAR_ANCHORS = cython.declare(cython.int, 64)
+
+Ranked = tuple[int, float, int, float]
+"""Best candidate, its score, runner-up (-1 when there is none) and the runner-up's score."""
+
+_SETTLEMENT = cython.declare(cython.int, 0)
+_ADMIN1 = cython.declare(cython.int, 1)
+_AREA = cython.declare(cython.int, 2)
+_KIND_CODES = {"settlement": _SETTLEMENT, "admin1": _ADMIN1}
+_NEUTRAL_KINDS = frozenset({"sea", "continent", "region"})
+_KM_PER_DEGREE = cython.declare(cython.double, 111.195)
+_DEG_TO_RAD = cython.declare(cython.double, math.pi / 180.0)
+
+if not cython.compiled:  # plain Python: NumPy calls the C library, as compiled code does
+    import numpy as _np
+
+
+@cython.cfunc
+@cython.inline
+def _hypot(x: cython.double, y: cython.double) -> cython.double:
+    if cython.compiled:
+        return cmath.hypot(x, y)
+    return float(_np.hypot(x, y))  # math.hypot rounds differently from the C library
+
+
+@cython.cfunc
+@cython.inline
+def _cos(x: cython.double) -> cython.double:
+    if cython.compiled:
+        return cmath.cos(x)
+    return math.cos(x)
+
+
+@cython.cfunc
+@cython.inline
+def _fmod(x: cython.double, y: cython.double) -> cython.double:
+    if cython.compiled:
+        return cmath.fmod(x, y)
+    return math.fmod(x, y)
+
+
+@cython.cfunc
+@cython.inline
+def _sin(x: cython.double) -> cython.double:
+    if cython.compiled:
+        return cmath.sin(x)
+    return math.sin(x)
+
+
+@cython.cfunc
+def _haversine_km(
+    lat1: cython.double, lon1: cython.double, lat2: cython.double, lon2: cython.double
+) -> cython.double:
+    """Great-circle distance, as :func:`geo.gazetteer.haversine_km` computes it."""
+    p1: cython.double = lat1 * _DEG_TO_RAD
+    p2: cython.double = lat2 * _DEG_TO_RAD
+    dp: cython.double = p2 - p1
+    dl: cython.double = (lon2 - lon1) * _DEG_TO_RAD
+    a: cython.double = _sin(dp / 2) ** 2 + _cos(p1) * _cos(p2) * _sin(dl / 2) ** 2
+    if cython.compiled:
+        return 2 * 6371.0088 * cmath.asin(min(1.0, cmath.sqrt(a)))
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _doubles(n: int) -> array.array[float]:
+    return array.array("d", bytes(8 * n))
+
+
+def _ints(n: int) -> array.array[int]:
+    return array.array("i", bytes(4 * n))
+
+
+@cython.final
+@cython.cclass
+class CandidateTable:
+    """The gazetteer candidates of one name, best prior first, as typed columns.
+
+    Parameters
+    ----------
+    candidates
+        :class:`~geo.types.Candidate` objects as :meth:`geo.gazetteer.Gazetteer.candidates`
+        returns them (best prior first, unique place ids).
+    """
+
+    _candidates: tuple[Any, ...]
+    _places: tuple[Any, ...]
+    ids: frozenset[str]
+    n: cython.int
+    base: cython.double[:]
+    lat: cython.double[:]
+    lon: cython.double[:]
+    kind: cython.int[:]
+    neutral: cython.uchar[:]
+    order: cython.int[:]
+    countries: tuple[str | None, ...]
+    admin1: tuple[str | None, ...]
+
+    def __init__(self, candidates: Sequence[Any]) -> None:
+        self._candidates = tuple(candidates)
+        self._places = tuple(c.place for c in self._candidates)
+        self.ids = frozenset(p.id for p in self._places)
+        self.n = len(self._candidates)
+        self.base, self.lat, self.lon = _doubles(self.n), _doubles(self.n), _doubles(self.n)
+        self.kind, self.order = _ints(self.n), _ints(self.n)
+        self.neutral = array.array("B", bytes(self.n))
+        i: cython.int
+        for i in range(self.n):
+            place = self._places[i]
+            self.base[i] = self._candidates[i].score + 0.04 * math.log10(
+                1 + (place.population or 0)
+            )
+            self.lat[i], self.lon[i] = place.lat, place.lon
+            self.kind[i] = _KIND_CODES.get(place.kind, _AREA)
+            self.neutral[i] = place.kind in _NEUTRAL_KINDS
+        by_id = sorted((p.id, i) for i, p in enumerate(self._places))
+        for rank, (_, i) in enumerate(by_id):
+            self.order[i] = rank
+        self.countries = tuple(p.country for p in self._places)
+        self.admin1 = tuple(p.admin1_id for p in self._places)
+
+    def __len__(self) -> int:
+        return self.n
+
+    @property
+    def candidates(self) -> tuple[Any, ...]:
+        """The candidates, best prior first."""
+        return self._candidates
+
+    @property
+    def places(self) -> tuple[Any, ...]:
+        """The candidates' places, in the same order."""
+        return self._places
+
+    def place(self, i: int) -> Any:
+        """The place of candidate ``i``."""
+        return self._places[i]
+
+
+def container_credit(table: CandidateTable, boxes: Sequence[Any]) -> array.array[float]:
+    """Per candidate, 0.6 x how well it lies in one of ``boxes`` ("X, Y", "X in the Y region").
+
+    A candidate inside a country, admin1 unit or region of ``boxes`` gets 1 (a region also
+    holds its whole country's places), one within 60 km of a settlement of ``boxes`` 0.5.
+    """
+    credit = _doubles(table.n)
+    i: cython.int
+    best: cython.double
+    for i in range(table.n):
+        place = table._places[i]
+        best = 0.0
+        for box in boxes:
+            if box.id == place.id:
+                continue
+            kind = box.kind
+            same_country = place.country == box.country
+            if (kind == "country" and same_country) or (
+                kind in {"admin1", "region"}
+                and (place.admin1_id == box.id or (kind == "region" and same_country))
+            ):
+                best = 1.0
+            elif (
+                kind == "settlement"
+                and best < 0.5
+                and _haversine_km(place.lat, place.lon, box.lat, box.lon) < 60
+            ):
+                best = 0.5
+        credit[i] = 0.6 * best
+    return credit
+
+
+@cython.cfunc
+def _better(
+    score: cython.double[:], a: cython.int, b: cython.int, table: CandidateTable, off: cython.int
+) -> cython.bint:
+    """Whether candidate ``a`` ranks above ``b``: higher score, then smaller id."""
+    if score[off + a] != score[off + b]:
+        return score[off + a] > score[off + b]
+    return table.order[a] < table.order[b]
+
+
+@cython.final
+@cython.cclass
+class _Anchors:
+    """The anchors of one article: each mention's first-pass best settlement or admin1."""
+
+    n: cython.int
+    pos: cython.int[:]
+    start: cython.int[:]
+    kind: cython.int[:]
+    lat: cython.double[:]
+    lon: cython.double[:]
+    ids: list[str]
+    far: cython.int[:]
+    n_far: cython.int
+
+    def __init__(self, n: int) -> None:
+        self.n = 0
+        self.pos, self.start, self.kind = _ints(n), _ints(n), _ints(n)
+        self.lat, self.lon = _doubles(n), _doubles(n)
+        self.ids = []
+        self.far = _ints(min(n, FAR_ANCHORS))
+        self.n_far = 0
+
+    @cython.ccall
+    def add(self, pos: cython.int, start: cython.int, table: CandidateTable, i: cython.int) -> None:
+        k: cython.int = self.n
+        self.pos[k], self.start[k], self.kind[k] = pos, start, table.kind[i]
+        self.lat[k], self.lon[k] = table.lat[i], table.lon[i]
+        self.ids.append(table._places[i].id)
+        self.n = k + 1
+
+    @cython.ccall
+    def choose_far(self) -> None:
+        """The first ``FAR_ANCHORS`` distinct places, weighed by every mention of a long list."""
+        seen: set[str] = set()
+        k: cython.int
+        for k in range(self.n):
+            if self.n_far >= FAR_ANCHORS:
+                break
+            if self.ids[k] not in seen:
+                seen.add(self.ids[k])
+                self.far[self.n_far] = k
+                self.n_far += 1
+
+
+@cython.final
+@cython.cclass
+class _Pool:
+    """The anchors one mention is weighed against, with their weights."""
+
+    n: cython.int
+    kind: cython.int[:]
+    lat: cython.double[:]
+    lon: cython.double[:]
+    weight: cython.double[:]
+    ids: list[str]
+
+    def __init__(self, n: int) -> None:
+        self.n = 0
+        self.kind = _ints(n)
+        self.lat, self.lon, self.weight = _doubles(n), _doubles(n), _doubles(n)
+        self.ids = [""] * n
+
+    @cython.cfunc
+    def fill(
+        self, anchors: _Anchors, pos: cython.int, start: cython.int, own: frozenset[str]
+    ) -> cython.void:
+        """Keep the anchors of the other mentions that are not one of ``own``'s places."""
+        self.n = 0
+        if anchors.n <= MAX_ANCHORS:
+            self._take(anchors, 0, anchors.n, pos, start, own)
+            return
+        lo: cython.int = _bisect(anchors.start, anchors.n, start - NEAR_CHARS + 1, False)
+        hi: cython.int = _bisect(anchors.start, anchors.n, start + NEAR_CHARS - 1, True)
+        self._take(anchors, lo, hi, pos, start, own)
+        k: cython.int
+        for k in range(anchors.n_far):
+            self._take(anchors, anchors.far[k], anchors.far[k] + 1, pos, start, own)
+
+    @cython.cfunc
+    def _take(
+        self,
+        anchors: _Anchors,
+        lo: cython.int,
+        hi: cython.int,
+        pos: cython.int,
+        start: cython.int,
+        own: frozenset[str],
+    ) -> cython.void:
+        k: cython.int
+        m: cython.int
+        for k in range(lo, hi):
+            if anchors.pos[k] == pos or anchors.ids[k] in own:
+                continue
+            m = self.n
+            self.kind[m], self.lat[m], self.lon[m] = anchors.kind[k], anchors.lat[k], anchors.lon[k]
+            self.weight[m] = 1.0 if abs(anchors.start[k] - start) < NEAR_CHARS else FAR_WEIGHT
+            self.ids[m] = anchors.ids[k]
+            self.n = m + 1
+
+    @cython.cfunc
+    def coherence(self, lat: cython.double, lon: cython.double) -> cython.double:
+        """Max over settlement anchors of weight x (1 - distance / 250 km), floored at 0.
+
+        Distances are equirectangular: exact enough within the 250 km radius that counts.
+        """
+        best: cython.double = 0.0
+        k: cython.int
+        dlon: cython.double
+        km: cython.double
+        credit: cython.double
+        for k in range(self.n):
+            if self.kind[k] != _SETTLEMENT:
+                continue
+            dlon = _fmod(abs(lon - self.lon[k]), 360.0)
+            dlon = min(dlon, 360.0 - dlon) * _cos((lat + self.lat[k]) / 2 * _DEG_TO_RAD)
+            km = _KM_PER_DEGREE * _hypot(lat - self.lat[k], dlon)
+            credit = self.weight[k] * max(1.0 - km / COHERENCE_KM, 0.0)
+            best = max(best, credit)
+        return best
+
+    @cython.cfunc
+    def admin1(self, admin1_id: str | None) -> cython.double:
+        """The largest weight of an admin1 anchor with id ``admin1_id``, else 0."""
+        best: cython.double = 0.0
+        k: cython.int
+        if not admin1_id:
+            return 0.0
+        for k in range(self.n):
+            if self.kind[k] == _ADMIN1 and self.ids[k] == admin1_id:
+                best = max(best, self.weight[k])
+        return best
+
+
+@cython.cfunc
+def _bisect(values: cython.int[:], n: cython.int, x: cython.int, right: cython.bint) -> cython.int:
+    """``bisect_left`` (or ``bisect_right``) of ``x`` in the sorted ``values[:n]``."""
+    lo: cython.int = 0
+    hi: cython.int = n
+    mid: cython.int
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if values[mid] < x or (right and values[mid] == x):
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def rank_article(
+    toponyms: Sequence[Any],
+    tables: Sequence[CandidateTable | None],
+    countries: Mapping[str, float],
+    containers: Sequence[array.array[float] | None],
+) -> list[Ranked | None]:
+    """Rank every mention's candidates; ``None`` for a mention without candidates.
+
+    Parameters
+    ----------
+    toponyms
+        The article's :class:`~geo.toponyms.Toponym` objects, sorted by start.
+    tables
+        Each toponym's candidates (``None`` for demonyms and unknown names).
+    countries
+        How strongly the article is about each country (ISO code -> weight).
+    containers
+        Per toponym, the container credit of each candidate (already x 0.6), or ``None``.
+    """
+    return _Ranking(toponyms, tables, countries, containers).run()
+
+
+@cython.final
+@cython.cclass
+class _Ranking:
+    toponyms: Sequence[Any]
+    tables: list[CandidateTable | None]
+    countries: Mapping[str, float]
+    has_countries: cython.bint
+    total: cython.double
+    containers: Sequence[array.array[float] | None]
+    offsets: cython.int[:]
+    prior: cython.double[:]
+    score: cython.double[:]
+
+    def __init__(
+        self,
+        toponyms: Sequence[Any],
+        tables: Sequence[CandidateTable | None],
+        countries: Mapping[str, float],
+        containers: Sequence[array.array[float] | None],
+    ) -> None:
+        self.toponyms, self.tables, self.containers = toponyms, list(tables), containers
+        self.countries = countries
+        self.has_countries = bool(countries)
+        self.total = sum(countries.values()) or 1.0
+        offsets = _ints(len(self.tables) + 1)
+        size: cython.int = 0
+        table: CandidateTable | None
+        for pos, table in enumerate(self.tables):
+            offsets[pos] = size
+            size += table.n if table is not None else 0
+        offsets[len(self.tables)] = size
+        self.offsets = offsets
+        self.prior, self.score = _doubles(size), _doubles(size)
+
+    @cython.ccall
+    def run(self) -> list[Ranked | None]:
+        anchors = self._first_pass()
+        self._second_pass(anchors)
+        return self._one_sense()
+
+    @cython.cfunc
+    def _first_pass(self) -> _Anchors:
+        """Score by prior and article context; each mention's best anchor-kind place."""
+        anchors = _Anchors(len(self.tables))
+        pos: cython.int
+        i: cython.int
+        best: cython.int
+        direction: cython.bint
+        table: CandidateTable | None
+        for pos in range(len(self.tables)):
+            table = self.tables[pos]
+            if table is None:
+                continue
+            self._priors(pos, table)
+            top = self.toponyms[pos]
+            direction = top.kind == "direction"
+            off: cython.int = self.offsets[pos]
+            for i in range(table.n):
+                self.score[off + i] = self.prior[off + i]
+                if direction and table.kind[i] != _SETTLEMENT:
+                    self.score[off + i] -= 0.3
+            best = 0
+            for i in range(1, table.n):
+                if _better(self.score, i, best, table, off):
+                    best = i
+            if table.kind[best] != _AREA:
+                anchors.add(pos, top.start, table, best)
+        if anchors.n > MAX_ANCHORS:
+            anchors.choose_far()
+        return anchors
+
+    @cython.cfunc
+    def _priors(self, pos: cython.int, table: CandidateTable) -> cython.void:
+        """Prior, population, country agreement and container, in that order."""
+        off: cython.int = self.offsets[pos]
+        bonus = self.containers[pos]
+        i: cython.int
+        s: cython.double
+        for i in range(table.n):
+            s = table.base[i]
+            country = table.countries[i]
+            if country and self.has_countries:
+                s += (
+                    0.35 * cython.cast(cython.double, self.countries.get(country, 0.0)) / self.total
+                )
+            elif country is None and table.neutral[i]:
+                s += 0.15  # no country to agree with the article: a neutral share
+            if bonus is not None:
+                s += cython.cast(cython.double, bonus[i])
+            self.prior[off + i] = s
+
+    @cython.cfunc
+    def _second_pass(self, anchors: _Anchors) -> cython.void:
+        """Add coherence with the anchors of the other mentions."""
+        pool = _Pool(anchors.n + anchors.n_far)
+        pos: cython.int
+        i: cython.int
+        s: cython.double
+        direction: cython.bint
+        table: CandidateTable | None
+        for pos in range(len(self.tables)):
+            table = self.tables[pos]
+            if table is None:
+                continue
+            top = self.toponyms[pos]
+            direction = top.kind == "direction"
+            pool.fill(anchors, pos, top.start, table.ids)
+            off: cython.int = self.offsets[pos]
+            for i in range(table.n):
+                s = self.prior[off + i]
+                if pool.n and table.kind[i] != _SETTLEMENT:
+                    s += AREA_COHERENCE  # areas hold their neighbours; no distance to weigh
+                elif pool.n:
+                    s += 0.35 * pool.coherence(table.lat[i], table.lon[i])
+                    s += 0.2 * pool.admin1(table.admin1[i])
+                if direction and table.kind[i] != _SETTLEMENT:
+                    s -= 0.3
+                self.score[off + i] = s
+
+    @cython.cfunc
+    def _one_sense(self) -> list[Ranked | None]:
+        """All mentions of a name and kind take the order of their summed scores."""
+        leader: dict[tuple[str, str], int] = {}
+        lead: list[int] = []
+        pos: cython.int
+        i: cython.int
+        first: cython.int
+        table: CandidateTable | None
+        for pos in range(len(self.tables)):
+            top = self.toponyms[pos]
+            first = pos if self.tables[pos] is None else leader.setdefault((top.key, top.kind), pos)
+            lead.append(first)
+        totals = _doubles(self.offsets[len(self.tables)])
+        sums: cython.double[:] = totals
+        for pos in range(len(self.tables)):
+            table = self.tables[pos]
+            if table is None:
+                continue
+            first = lead[pos]
+            if self.tables[first] is not table:  # resolve looks each name up once per article
+                msg = f"mentions of {self.toponyms[pos].key!r} were given different candidates"
+                raise AssertionError(msg)
+            for i in range(table.n):
+                sums[self.offsets[first] + i] += self.score[self.offsets[pos] + i]
+        out: list[Ranked | None] = []
+        for pos in range(len(self.tables)):
+            table = self.tables[pos]
+            out.append(None if table is None else self._top_two(pos, table, lead[pos], sums))
+        return out
+
+    @cython.cfunc
+    def _top_two(
+        self, pos: cython.int, table: CandidateTable, first: cython.int, sums: cython.double[:]
+    ) -> tuple:
+        off: cython.int = self.offsets[pos]
+        total_off: cython.int = self.offsets[first]
+        best: cython.int = -1
+        runner: cython.int = -1
+        i: cython.int
+        for i in range(table.n):
+            if best < 0 or self._above(i, best, table, off, total_off, sums):
+                runner, best = best, i
+            elif runner < 0 or self._above(i, runner, table, off, total_off, sums):
+                runner = i
+        runner_score = self.score[off + runner] if runner >= 0 else 0.0
+        return (best, self.score[off + best], runner, runner_score)
+
+    @cython.cfunc
+    def _above(
+        self,
+        a: cython.int,
+        b: cython.int,
+        table: CandidateTable,
+        off: cython.int,
+        total_off: cython.int,
+        sums: cython.double[:],
+    ) -> cython.bint:
+        """Order of one sense: summed score, then own score, then id."""
+        if sums[total_off + a] != sums[total_off + b]:
+            return sums[total_off + a] > sums[total_off + b]
+        return _better(self.score, a, b, table, off)

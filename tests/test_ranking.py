@@ -1,0 +1,103 @@
+"""The compiled ranking core ranks exactly as the same module run as plain Python.
+
+``geo/ranking.py`` is compiled by Cython when the package is installed with a C compiler
+(see setup.py) and runs uncompiled otherwise. These tests load the source a second time as
+plain Python, resolve the same articles through both and compare every mention, so a
+change that only one of them understands (or a distance computed with another rounding)
+is caught.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from hypothesis import given, settings
+
+from geo import ranking, resolve
+from geo.types import Mention
+from tests.test_properties_geoparse import any_text
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = Path(ranking.__file__).with_name("ranking.py")
+COMPILED = not ranking.__file__.endswith(".py")
+
+
+@pytest.fixture(scope="module")
+def pure() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("geo._ranking_pure", SOURCE)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _texts() -> list[str]:
+    paths = [*sorted((ROOT / "examples" / "corpus").glob("*.txt")),
+             *sorted((ROOT / "tests" / "data").rglob("*.txt"))]  # fmt: skip
+    return [p.read_text(encoding="utf-8", errors="replace") for p in paths]
+
+
+def _geoparse_with(module: ModuleType, text: str, monkeypatch: pytest.MonkeyPatch) -> list[Mention]:
+    with monkeypatch.context() as patch:
+        patch.setattr(resolve, "ranking", module)
+        return resolve.geoparse(text, resolver=resolve.Resolver())
+
+
+def test_the_ci_install_compiles_the_ranking() -> None:
+    if os.environ.get("CI") != "true":
+        pytest.skip("only the CI install is known to have a C compiler")
+    assert COMPILED, f"geo.ranking was imported from {ranking.__file__}, not compiled"
+
+
+def test_compiled_ranking_is_not_stale() -> None:
+    if not COMPILED:
+        pytest.skip("geo.ranking runs as plain Python here")
+    built = Path(ranking.__file__).stat().st_mtime
+    assert built >= SOURCE.stat().st_mtime, (
+        f"{ranking.__file__} is older than {SOURCE}; rebuild it with `pip install -e .`"
+    )
+
+
+def test_pure_module_is_plain_python(pure: ModuleType) -> None:
+    assert pure.__file__ == str(SOURCE)
+    assert not pure.cython.compiled
+
+
+def test_pure_and_compiled_rank_articles_alike(
+    pure: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = _texts()
+    assert len(texts) >= 10
+    resolved = 0
+    for text in texts:
+        expected = _geoparse_with(pure, text, monkeypatch)
+        assert resolve.geoparse(text, resolver=resolve.Resolver()) == expected
+        resolved += sum(m.place is not None for m in expected)
+    assert resolved > 100
+
+
+@settings(max_examples=60)
+@given(any_text)
+def test_pure_and_compiled_rank_any_text_alike(pure: ModuleType, text: str) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        expected = _geoparse_with(pure, text, patch)
+    assert resolve.geoparse(text, resolver=resolve.Resolver()) == expected
+
+
+def test_container_credit_follows_the_container(pure: ModuleType) -> None:
+    """A candidate in the named oblast gets full credit; a namesake elsewhere none."""
+    resolver = resolve.Resolver()
+    found = resolver.gazetteer.candidates("Mykolaiv", limit=None)
+    oblast = resolver.gazetteer.get("adm1:UA-48")  # Mykolaiv oblast
+    for module in (ranking, pure):
+        table = module.CandidateTable(found)
+        credit = list(module.container_credit(table, [oblast]))
+        inside = [c.place.admin1_id == oblast.id for c in found]
+        assert [x == 0.6 for x in credit] == inside
+        assert any(inside) and not all(inside)
