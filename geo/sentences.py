@@ -23,11 +23,12 @@ import re
 __all__ = ["split_sentences"]
 
 _LINE_BREAK = re.compile(r"\r\n?|[\n\u2028\u2029\x85]")
-_TERMINAL = re.compile(r"[.!?…]+[\"'”’»)\]]*")
+_RARE_LINE_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
 _ENDS_WITH_TERMINAL = re.compile(r"[.!?…:;][\"'”’»)\]]*$")
-_WHITESPACE = re.compile(r"\s*")
-_WORD_BEFORE = re.compile(r"\S*$")
 _INITIALISM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]|[A-Z]")
+_LEADING_WORD = re.compile(r"[^\W\d_]+")
+_TERMINALS = ".!?…"
+_CLOSERS = frozenset("\"'”’»)]")
 
 _ABBREVIATIONS = frozenset(
     {
@@ -49,30 +50,45 @@ _SENTENCE_OPENERS = frozenset(
 _OPENING = frozenset("\"'“‘«([")
 
 
-def _blocks(text: str) -> list[tuple[int, int]]:
-    """Spans of text between hard breaks (blank lines, or line breaks that end a line)."""
+def _lines(text: str) -> list[tuple[int, int]]:
+    """Spans of the lines of a text, without their line breaks."""
     lines: list[tuple[int, int]] = []
     position = 0
-    for match in _LINE_BREAK.finditer(text):
-        lines.append((position, match.start()))
-        position = match.end()
+    if any(mark in text for mark in _RARE_LINE_BREAKS):
+        for match in _LINE_BREAK.finditer(text):
+            lines.append((position, match.start()))
+            position = match.end()
+    else:  # only "\n": str.find is far cheaper than a regular expression
+        while (newline := text.find("\n", position)) >= 0:
+            lines.append((position, newline))
+            position = newline + 1
     lines.append((position, len(text)))
+    return lines
 
+
+def _blocks(text: str) -> list[tuple[int, int]]:
+    """Spans of text between hard breaks (blank lines, or line breaks that end a line).
+
+    Spans start and end with a non-space character.
+    """
     blocks: list[tuple[int, int]] = []
     current: list[int] | None = None
     last_line = ""
-    for start, end in lines:
-        content = text[start:end]
-        stripped = content.strip()
+    for line_start, line_end in _lines(text):
+        stripped = text[line_start:line_end].strip()
         if not stripped:
             if current is not None:
                 blocks.append((current[0], current[1]))
                 current = None
             continue
+        start = line_start
+        while text[start].isspace():
+            start += 1
+        end = start + len(stripped)
         if (
             current is not None
+            and stripped[0].islower()
             and not _ENDS_WITH_TERMINAL.search(last_line)
-            and (stripped[0].islower())
         ):
             current[1] = end  # a hard-wrapped sentence continues on this line
         else:
@@ -85,6 +101,41 @@ def _blocks(text: str) -> list[tuple[int, int]]:
     return blocks
 
 
+def _terminal_runs(text: str) -> list[tuple[int, int]]:
+    """Spans of terminal punctuation with the closers after it, in order.
+
+    A run is one or more of ``.!?…`` followed by any closing quotes or brackets ("?!", '."',
+    "...)").
+    """
+    marks: list[int] = []
+    for mark in _TERMINALS:
+        position = text.find(mark)
+        while position >= 0:
+            marks.append(position)
+            position = text.find(mark, position + 1)
+    marks.sort()
+    runs: list[tuple[int, int]] = []
+    end = 0
+    for start in marks:
+        if start < end:
+            continue  # inside the run before
+        end = start + 1
+        while end < len(text) and text[end] in _TERMINALS:
+            end += 1
+        while end < len(text) and text[end] in _CLOSERS:
+            end += 1
+        runs.append((start, end))
+    return runs
+
+
+def _word_before(text: str, start: int, stop: int) -> str:
+    """The non-space characters right before ``stop``, looking no further back than ``start``."""
+    window = text[start:stop].removesuffix("\n")  # as a pattern ending in "$" would
+    if not window or window[-1].isspace():
+        return ""
+    return window.rsplit(None, 1)[-1]
+
+
 def _ends_sentence(text: str, block_start: int, stop: int, next_start: int) -> bool:
     """Whether the terminal punctuation at ``stop`` ends a sentence before ``next_start``."""
     following = text[next_start]
@@ -92,14 +143,13 @@ def _ends_sentence(text: str, block_start: int, stop: int, next_start: int) -> b
         return False
     if text[stop] != "." or text[stop + 1 : stop + 2] == ".":
         return True  # "!", "?", "…" or an ellipsis written as dots
-    before = _WORD_BEFORE.search(text, max(block_start, stop - 40), stop)
-    word = before.group().lstrip("\"'“‘«([") if before else ""
+    word = _word_before(text, max(block_start, stop - 40), stop).lstrip("\"'“‘«([")
     if not word:
         return True
     if word.lower() in _ABBREVIATIONS:
         return False
     if _INITIALISM.fullmatch(word):
-        match = re.match(r"[^\W\d_]+", text[next_start : next_start + 20])
+        match = _LEADING_WORD.match(text[next_start : next_start + 20])
         return match is not None and match.group() in _SENTENCE_OPENERS
     return True
 
@@ -130,23 +180,20 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     []
     """
     spans: list[tuple[int, int]] = []
+    runs = _terminal_runs(text)
+    index = 0
     for block_start, block_end in _blocks(text):
         start = block_start
-        for match in _TERMINAL.finditer(text, block_start, block_end):
-            gap = _WHITESPACE.match(text, match.end(), block_end)
-            next_start = gap.end() if gap else match.end()
-            if next_start == match.end() or next_start >= block_end:
+        while index < len(runs) and runs[index][0] < block_end:
+            stop, run_end = runs[index]
+            index += 1
+            next_start = run_end
+            while next_start < block_end and text[next_start].isspace():
+                next_start += 1
+            if next_start == run_end or next_start >= block_end:
                 continue  # no whitespace after it, or the block ends here anyway
-            if _ends_sentence(text, block_start, match.start(), next_start):
-                spans.append((start, match.end()))
+            if _ends_sentence(text, block_start, stop, next_start):
+                spans.append((start, run_end))
                 start = next_start
         spans.append((start, block_end))
-    return [trimmed for span in spans if (trimmed := _trim(text, *span)) is not None]
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return (start, end) if start < end else None
+    return spans
