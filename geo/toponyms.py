@@ -624,7 +624,16 @@ def _connector(words: _Words, k: cython.Py_ssize_t) -> cython.bint:
     return words.word(k) in _CONNECTORS
 
 
-_LONGEST_CONNECTOR = max(len(word) for word in _CONNECTOR_WORDS)
+@cython.cfunc
+@cython.inline
+def _connector_word(words: _Words, k: cython.Py_ssize_t) -> cython.bint:
+    """Whether word ``k``, casefolded, is a connector (casefolding never shortens a word)."""
+    if words.ends[k] - words.starts[k] > _LONGEST_CONNECTOR:
+        return False
+    return words.lower(k) in _CONNECTORS
+
+
+_LONGEST_CONNECTOR = cython.declare(cython.Py_ssize_t, max(len(word) for word in _CONNECTOR_WORDS))
 
 
 @cython.cfunc
@@ -643,14 +652,14 @@ def _abbreviation(words: _Words, k: cython.Py_ssize_t) -> cython.bint:
 
 
 @cython.cfunc
-def _runs(words: _Words) -> list[tuple[int, int]]:
-    """Runs of capitalised words, with the connectors names contain, as (first, last) words.
+def _runs(words: _Words) -> list[int]:
+    """Runs of capitalised words, with the connectors names contain: first, last, first, ...
 
     "Bosnia and Herzegovina", "Rostov-on-Don" and "St. Petersburg" are one run each; a run
     does not start right after a letter, a digit or an apostrophe. Recognition looks only
     at these.
     """
-    runs: list[tuple[int, int]] = []
+    runs: list[int] = []  # first and last word of each run, one after the other
     text = words.text
     count: cython.Py_ssize_t = words.count
     k: cython.Py_ssize_t = 0
@@ -688,7 +697,8 @@ def _runs(words: _Words) -> list[tuple[int, int]]:
             if nxt >= count or not words.cap(nxt):
                 break
             last = nxt
-        runs.append((k, last))
+        runs.append(k)
+        runs.append(last)
         k = last + 1
     return runs
 
@@ -718,7 +728,12 @@ def find_toponyms(text: str, *, index: NameIndex | None = None) -> list[Toponym]
     runs = _runs(words)
     lex: _Lexicon = _lexicon()
     state: _Scan = _Scan(words, index, dateline_end, lex, _people_in_runs(words, runs, lex))
-    for first, last in runs:
+    r: cython.Py_ssize_t
+    first: cython.Py_ssize_t
+    last: cython.Py_ssize_t
+    start: cython.Py_ssize_t
+    for r in range(0, len(runs), 2):
+        first, last = runs[r], runs[r + 1]
         start = words.starts[first]
         if start < state.covered:
             continue
@@ -733,8 +748,23 @@ def find_toponyms(text: str, *, index: NameIndex | None = None) -> list[Toponym]
 
 def _dateline_end(text: str) -> int:
     """End offset of a wire dateline ("KYIV, Ukraine, March 29 (Reuters) -"), or 0."""
+    if not _may_open_dateline(text):
+        return 0
     match = _DATELINE.match(text[:200])
     return match.end() if match else 0
+
+
+@cython.cfunc
+def _may_open_dateline(text: str) -> cython.bint:
+    """Whether ``_DATELINE`` can match: after spaces, a capital and one of its place characters."""
+    n: cython.Py_ssize_t = min(len(text), 200)
+    pos: cython.Py_ssize_t = 0
+    while pos < n and text[pos].isspace():
+        pos += 1
+    if pos + 1 >= n or not ("A" <= text[pos] <= "Z"):
+        return False
+    ch: cython.Py_UCS4 = text[pos + 1]
+    return ("A" <= ch <= "Z") or ch in " .'’-/"
 
 
 @cython.cfunc
@@ -915,7 +945,7 @@ class _Scan:
 
 
 @cython.cfunc
-def _people_in_runs(words: _Words, runs: list[tuple[int, int]], lex: _Lexicon) -> set[str]:
+def _people_in_runs(words: _Words, runs: list[int], lex: _Lexicon) -> set[str]:
     """Surnames of the people an article names ("Vitaliy Kim", "President Zelenskiy").
 
     In a run of capitalised words, a given name or a title followed by more words makes the
@@ -927,26 +957,39 @@ def _people_in_runs(words: _Words, runs: list[tuple[int, int]], lex: _Lexicon) -
     first: cython.Py_ssize_t
     last: cython.Py_ssize_t
     k: cython.Py_ssize_t
-    for first, last in runs:
-        if last == first or " " not in words.text[words.starts[first] : words.ends[last]]:
+    r: cython.Py_ssize_t
+    segment: cython.Py_ssize_t  # first word of the words since the last connector
+    m: cython.Py_ssize_t
+    for r in range(0, len(runs), 2):
+        first, last = runs[r], runs[r + 1]
+        if last == first or not _has_space(words.text, words.starts[first], words.ends[last]):
             continue
-        segment: list[int] = []
+        segment = first
         for k in range(first, last + 2):
             if k <= last and not _connector(words, k):
-                segment.append(k)
                 continue
-            if len(segment) >= 2:
-                surname = words.lower(segment[-1])
+            if k - segment >= 2:
+                surname = words.lower(k - 1)
                 if surname not in table and surname not in _NOT_PLACES and surname not in _TITLES:
-                    for m in segment[:-1]:
+                    for m in range(segment, k - 1):
                         lower = words.lower(m)
                         if lower.rstrip(".") in _TITLES or (
                             _given_name(lex, lower) and not words.word(m).isupper()
                         ):
                             people.add(surname)
                             break
-            segment = []
+            segment = k + 1
     return people
+
+
+@cython.cfunc
+def _has_space(text: str, start: cython.Py_ssize_t, end: cython.Py_ssize_t) -> cython.bint:
+    """Whether ``text[start:end]`` holds a space."""
+    pos: cython.Py_ssize_t
+    for pos in range(start, end):  # noqa: SIM110 - a C loop when compiled
+        if text[pos] == " ":
+            return True
+    return False
 
 
 @cython.cfunc
@@ -957,7 +1000,7 @@ def _name_end(words: _Words, i: cython.Py_ssize_t, dateline: cython.bint) -> cyt
     while last + 1 < limit and words.joinable(last, last + 1):
         if not (
             words.cap(last + 1)
-            or words.lower(last + 1) in _CONNECTORS
+            or _connector_word(words, last + 1)
             or (dateline and words.upper(last + 1))
         ):
             break
