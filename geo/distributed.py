@@ -1,8 +1,10 @@
-"""The per-article stages on dask.distributed: partitions of files in, GeoParquet out.
+"""The pipeline's stages on dask.distributed: partitions of files in, layer rows out.
 
-:func:`extract_dask` is the ``engine="dask"`` branch of :func:`geo.pipeline.build`. It
-returns exactly what the local engine computes from :func:`geo.ingest.read_articles` and
-:func:`geo.pipeline.extract`, in the same order, so the reduced layers are byte-identical.
+:meth:`DaskEngine.reduce` is the ``engine="dask"`` branch of :func:`geo.pipeline.build`.
+It gives exactly the layers the local engine reduces from :func:`geo.ingest.read_articles`
+and :func:`geo.pipeline.extract`, byte for byte, with the per-article and most of the
+cross-article work on the workers; :func:`extract_dask` gives the per-article results
+themselves, in the local engine's order.
 
 How a run goes:
 
@@ -11,32 +13,31 @@ How a run goes:
    JSON Lines file is cut into byte ranges at line boundaries, each unit remembering the
    line number it starts at. Consecutive units are packed into ``partitions`` partitions of
    about equal size (four per worker by default). Only paths and byte offsets are shipped.
-2. **Map** (workers). Each worker reads its own partition from disk, runs
-   :func:`geo.pipeline.extract` on every article, and writes under
-   ``<work_dir>/part-NNNNN/``:
-
-   ``mentions.parquet``
-       GeoParquet, one point per resolved place mention (article, start, end, text,
-       place id, role, precision, score); EPSG:4326.
-   ``events.parquet``
-       GeoParquet, one point per event with a place (id, article, type, date, precision).
-   ``results.pickle``
-       The :class:`~geo.pipeline.ArticleResult` objects and the reading log, which the
-       client needs to rebuild the exact local result (GeoParquet holds the layers' data,
-       not the nested records the cross-article stages take).
-
-   The gazetteer is never sent from the client: each worker process loads it once from
-   disk through the module-level cache of :func:`geo.gazetteer.get_gazetteer` and keeps
-   it for every partition it runs.
-3. **Reduce** (client). Each partition's results are read back as soon as it is done,
-   while the others still run. Duplicate texts and id collisions *across* partitions are
-   then settled in partition order the way the local reader settles them (the first copy
-   wins; a later article whose id is taken gets a salted id and is extracted again here,
-   which only happens for such collisions), and :func:`geo.pipeline.reduce` reconciles
-   events and builds zones as usual.
-4. **Encode** (workers). In ``geo build`` the four layers go back to the workers, which
+2. **Map** (workers). Each worker reads its own partition from disk and runs
+   :func:`geo.pipeline.extract` on every article (:func:`extract_partition`). The
+   results stay on the worker; the client receives only the reading log (problems, and
+   per article its dedup key, id, location, date and two counts), as soon as each
+   partition is done. The gazetteer is never sent from the client: each worker process
+   loads it once from disk through the module-level cache of
+   :func:`geo.gazetteer.get_gazetteer` and keeps it for every partition it runs.
+3. **Settle** (client). Duplicate texts and id collisions *across* partitions are settled
+   from the logs in partition order the way the local reader settles them (the first copy
+   wins; a later article whose id is taken gets a salted id and is extracted again on its
+   worker, which only happens for such collisions).
+4. **Reduce** (workers). Each partition is reduced where it was extracted
+   (:func:`reduce_partition`, see :func:`geo.pipeline.reduce_partial`): articles are
+   dated from their datelines with the dates of the whole build, events become rows, and
+   places, events to reconcile and statements are cut into shards by place id. Each shard
+   is then reconciled, zoned and counted on a worker (:func:`reduce_shard_of`): these
+   stages only ever compare things at the same place. The client concatenates the rows
+   into the four layers (:func:`geo.pipeline.assemble_layers`).
+5. **Encode** (workers). In ``geo build`` the four layers go back to the workers, which
    encode them as GeoJSON (:func:`geo.export.to_geojson`) while the client draws the map
    (:class:`DaskEngine`).
+
+:meth:`DaskEngine.extract` (and :func:`extract_dask`) instead gathers the per-article
+results themselves, and with a ``work_dir`` writes each partition's resolved mentions and
+located events as GeoParquet (:func:`write_partition`).
 
 Inputs and ``work_dir`` must be visible under the same paths on the client and every
 worker (one machine, or a shared file system on a cluster).
@@ -50,9 +51,6 @@ import itertools
 import logging
 import math
 import os
-import pickle
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -79,9 +77,10 @@ from geo.types import Article, Place
 
 if TYPE_CHECKING:
     import geopandas as gpd
-    from distributed import Client
+    from distributed import Client, Future
 
-    from geo.pipeline import ArticleResult
+    from geo.layers import LayerRows
+    from geo.pipeline import ArticleResult, Partial, Reduction, ShardInput
 
 logger = logging.getLogger(__name__)
 
@@ -90,13 +89,17 @@ __all__ = [
     "CONNECT_TIMEOUT",
     "PARTITIONS_PER_WORKER",
     "DaskEngine",
+    "Extracted",
     "Partition",
     "SchedulerError",
     "Unit",
     "dask_engine",
     "extract_dask",
+    "extract_partition",
     "plan_partitions",
-    "run_partition",
+    "reduce_partition",
+    "reduce_shard_of",
+    "write_partition",
 ]
 
 CHUNK_BYTES = 1024 * 1024
@@ -366,48 +369,77 @@ def _read_unit(unit: Unit, *, max_bytes: int) -> Iterator[_Item]:
     yield "problem", held
 
 
-def run_partition(
-    partition: Partition, work_dir: str, *, max_bytes: int | None = None
-) -> dict[str, Any]:
-    """Read and extract one partition on a worker; write its outputs under ``work_dir``.
+@dataclass(frozen=True, slots=True)
+class _Key:
+    """What the client needs of an article to settle duplicates and to sum up a build."""
 
-    Returns
-    -------
-    dict
-        ``folder`` (the partition's output folder), ``articles``, ``mentions``, ``events``,
-        ``seconds`` spent and ``cpu`` seconds used by the worker process.
+    dedup_key: str
+    id: str
+    path: str | None
+    where: str
+    date: str | None
+    placed: bool
+    """Whether a mention resolved to a place."""
+    figures: int
+    extracted: bool
+    """False for a text read before in the same partition: a duplicate, not extracted."""
+
+
+_Entry = tuple[str, Problem | _Key]
+"""A reading log entry: ("problem" | "empty", Problem) or ("article", _Key)."""
+
+
+@dataclass(slots=True)
+class Extracted:
+    """One partition read and extracted; it stays on its worker until it is reduced.
+
+    ``log`` is the reading log (problems and articles in reading order), small enough for
+    the client; ``articles`` and ``results`` hold each article of the log in the same order
+    (``None``: a duplicate within the partition).
     """
+
+    index: int
+    log: list[_Entry]
+    articles: list[Article]
+    results: list[ArticleResult | None]
+    seconds: float
+    cpu: float
+
+
+def extract_partition(partition: Partition, *, max_bytes: int | None = None) -> Extracted:
+    """Read one partition and run :func:`geo.pipeline.extract` on every article (a worker task)."""
     from geo.pipeline import extract
 
     started = time.perf_counter()
     cpu = time.process_time()
     limit = MAX_BYTES if max_bytes is None else max_bytes
-    log: list[tuple[str, Any]] = []
-    results: list[ArticleResult] = []
+    done = Extracted(partition.index, [], [], [], 0.0, 0.0)
     seen: set[str] = set()
     for unit in partition.units:
         for kind, value in _read_unit(unit, max_bytes=limit):
             if not isinstance(value, _Read):
-                log.append((kind, value))
+                done.log.append((kind, value))
                 continue
             # A text already read in this partition is a duplicate whatever came before.
-            result = None if value.dedup_key in seen else extract(value.article)
+            article = value.article
+            result = None if value.dedup_key in seen else extract(article)
             seen.add(value.dedup_key)
-            if result is not None:
-                results.append(result)
-            log.append(("article", (value, result)))
-    folder = Path(work_dir) / f"part-{partition.index:05d}"
-    folder.mkdir(parents=True, exist_ok=True)
-    counts = _write_geoparquet(results, folder)
-    with (folder / "results.pickle").open("wb") as handle:
-        pickle.dump(log, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    return {
-        "folder": str(folder),
-        "articles": len(results),
-        **counts,
-        "seconds": time.perf_counter() - started,
-        "cpu": time.process_time() - cpu,
-    }
+            done.articles.append(article)
+            done.results.append(result)
+            key = _Key(
+                value.dedup_key, article.id, article.path, value.where, article.date,
+                placed=result is not None and any(m.place is not None for m in result.mentions),
+                figures=len(result.figures) if result is not None else 0,
+                extracted=result is not None,
+            )  # fmt: skip
+            done.log.append(("article", key))
+    done.seconds = time.perf_counter() - started
+    done.cpu = time.process_time() - cpu
+    return done
+
+
+def _log_of(extracted: Extracted) -> list[_Entry]:
+    return extracted.log
 
 
 def _points(places: Sequence[Place]) -> gpd.GeoSeries:
@@ -418,10 +450,24 @@ def _points(places: Sequence[Place]) -> gpd.GeoSeries:
     return gpd.GeoSeries(coords, crs="EPSG:4326")
 
 
-def _write_geoparquet(results: Sequence[ArticleResult], folder: Path) -> dict[str, int]:
-    """Write the partition's resolved mentions and events as GeoParquet (EPSG:4326)."""
+def write_partition(extracted: Extracted, work_dir: str) -> str:
+    """Write a partition's resolved mentions and events as GeoParquet (a worker task).
+
+    Under ``<work_dir>/part-NNNNN/``: ``mentions.parquet``, one point per resolved place
+    mention (article, start, end, text, place id, role, precision, score), and
+    ``events.parquet``, one point per event with a place (id, article, type, date,
+    precision, number of figures); both EPSG:4326.
+
+    Returns
+    -------
+    str
+        The partition's folder.
+    """
     import geopandas as gpd
 
+    folder = Path(work_dir) / f"part-{extracted.index:05d}"
+    folder.mkdir(parents=True, exist_ok=True)
+    results = [r for r in extracted.results if r is not None]
     mentions = [(r.article.id, m, m.place) for r in results for m in r.mentions if m.place]
     mention_frame = gpd.GeoDataFrame(
         {
@@ -452,35 +498,44 @@ def _write_geoparquet(results: Sequence[ArticleResult], folder: Path) -> dict[st
     )
     mention_frame.to_parquet(folder / "mentions.parquet", index=False)
     event_frame.to_parquet(folder / "events.parquet", index=False)
-    return {"mentions": len(mention_frame), "events": len(event_frame)}
+    return str(folder)
 
 
 # --------------------------------------------------------------------------- reducing
 
 
-def _settle(
-    logs: Sequence[list[tuple[str, Any]]], walk_problems: Sequence[Problem]
-) -> tuple[list[ArticleResult], list[Problem]]:
-    """Replay the reading logs in order, settling duplicates as :mod:`geo.ingest` does."""
-    from geo.pipeline import extract
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    """An article kept after settling: where its result is, and its id from now on."""
 
+    partition: int
+    position: int
+    """Its place among the partition's articles (:attr:`Extracted.articles`)."""
+    key: _Key
+    new_id: str | None
+    """The salted id of an article whose id was taken; ``None``: it keeps its id."""
+
+
+def _settle(
+    logs: Sequence[list[_Entry]], walk_problems: Sequence[Problem]
+) -> tuple[list[_Kept], list[Problem]]:
+    """Replay the reading logs in order, settling duplicates as :mod:`geo.ingest` does."""
     ids: dict[str, str] = {}
     texts: dict[str, tuple[str, str]] = {}
-    results: list[ArticleResult] = []
+    kept: list[_Kept] = []
     problems = list(walk_problems)
     with_records: set[str] = set()
-    for log in logs:
+    for index, log in enumerate(logs):
+        position = -1
         for kind, value in log:
-            if kind == "problem":
-                problems.append(value)
-                continue
-            if kind == "empty":  # see _read_unit
-                if value.path not in with_records:
+            if isinstance(value, Problem):
+                # An "empty" file: see _read_unit.
+                if kind == "problem" or value.path not in with_records:
                     problems.append(value)
                 continue
-            read, result = value
-            article = read.article
-            path = article.path or read.where
+            position += 1
+            read = value
+            path = read.path or read.where
             with_records.add(path)
             # JSON Lines records are located as "path:LINE"; files by their path.
             line = int(read.where.rpartition(":")[2]) if read.where != path else None
@@ -488,25 +543,77 @@ def _settle(
             if first is not None:
                 first_id, first_where = first
                 message = (
-                    f"{read.where!r}: article {article.id!r} has the same text as article "
+                    f"{read.where!r}: article {read.id!r} has the same text as article "
                     f"{first_id!r} from {first_where!r}; kept the first, skipped this copy"
                 )
                 problems.append(Problem(path, message, "warning", line=line))
                 continue
-            if article.id in ids:
-                new_id = safe_id(article.id, salt=read.where)
+            new_id = None
+            if read.id in ids:
+                new_id = safe_id(read.id, salt=read.where)
                 message = (
-                    f"{read.where!r}: id {article.id!r} is already used by {ids[article.id]!r}; "
+                    f"{read.where!r}: id {read.id!r} is already used by {ids[read.id]!r}; "
                     f"this article gets id {new_id!r}"
                 )
                 problems.append(Problem(path, message, "warning", line=line))
-                article = dataclasses.replace(article, id=new_id)
-                result = extract(article)
-            ids[article.id] = read.where
-            texts[read.dedup_key] = (article.id, read.where)
-            assert result is not None  # only a duplicate within a partition has no result
-            results.append(result)
-    return results, problems
+            ids[new_id or read.id] = read.where
+            texts[read.dedup_key] = (new_id or read.id, read.where)
+            assert read.extracted  # only a duplicate within a partition was not extracted
+            kept.append(_Kept(index, position, read, new_id))
+    return kept, problems
+
+
+def _by_partition(kept: Sequence[_Kept], partitions: int) -> list[list[_Kept]]:
+    """The kept articles of each partition, in order."""
+    out: list[list[_Kept]] = [[] for _ in range(partitions)]
+    for item in kept:
+        out[item.partition].append(item)
+    return out
+
+
+def _kept_results(extracted: Extracted, kept: Sequence[_Kept]) -> list[ArticleResult]:
+    """The results of a partition's kept articles; those given a new id are extracted again."""
+    from geo.pipeline import extract
+
+    results = []
+    for item in kept:
+        result = extracted.results[item.position]
+        if item.new_id is not None:
+            article = extracted.articles[item.position]
+            result = extract(dataclasses.replace(article, id=item.new_id))
+        assert result is not None
+        results.append(result)
+    return results
+
+
+def reduce_partition(
+    extracted: Extracted, kept: Sequence[_Kept], *, dated: Sequence[str], shards: int
+) -> Partial:
+    """Reduce a partition's kept articles as far as it can be alone (a worker task).
+
+    See :func:`geo.pipeline.reduce_partial`.
+    """
+    from geo.pipeline import reduce_partial
+
+    return reduce_partial(_kept_results(extracted, kept), dated=dated, shards=shards)
+
+
+def _events_and_notes(partial: Partial) -> tuple[LayerRows, list[tuple[str, str]]]:
+    return partial.events, partial.notes
+
+
+def _shard_input(partial: Partial, shard: int) -> ShardInput:
+    return partial.shards[shard]
+
+
+def reduce_shard_of(*inputs: ShardInput) -> dict[str, LayerRows]:
+    """Reduce one shard of places from every partition, in order (a worker task).
+
+    See :func:`geo.pipeline.reduce_shard`.
+    """
+    from geo.pipeline import reduce_shard
+
+    return reduce_shard(inputs)
 
 
 # --------------------------------------------------------------------------- running
@@ -568,7 +675,7 @@ def _warm_up() -> int:
 
 
 class DaskEngine:
-    """One build's use of a dask cluster: extraction first, then encoding the layers.
+    """One build's use of a dask cluster: extraction and reduction, then encoding the layers.
 
     Made by :func:`dask_engine`, which owns the client (and the LocalCluster, if it made
     one) for the whole build, so the workers that extracted the articles also encode the
@@ -583,6 +690,35 @@ class DaskEngine:
         """How many workers the scheduler has now (at least 1)."""
         return max(1, len(self.client.scheduler_info().get("workers", {})))
 
+    def _extract(
+        self, paths: Sequence[Path], *, partitions: int | None, max_bytes: int | None
+    ) -> tuple[list[Future], list[list[_Entry]], list[Problem]]:
+        """Plan and submit every partition; the partitions' futures and reading logs.
+
+        The logs are read back as each partition finishes, while the others still run;
+        the extracted articles stay on the workers.
+        """
+        from distributed import as_completed
+
+        workers = self.workers
+        wanted = partitions if partitions is not None else PARTITIONS_PER_WORKER * workers
+        plan, walk_problems = plan_partitions(paths, wanted, max_bytes=max_bytes)
+        logger.info(
+            "dask: %d partitions over %d workers (%d files/ranges)",
+            len(plan), workers, sum(len(p.units) for p in plan),
+        )  # fmt: skip
+        self.client.run(_warm_up)
+        parts = [
+            self.client.submit(extract_partition, part, max_bytes=max_bytes, pure=False)
+            for part in plan
+        ]
+        logs_of = {self.client.submit(_log_of, part): i for i, part in enumerate(parts)}
+        logs: list[list[_Entry]] = [[] for _ in plan]
+        for future in as_completed(logs_of):
+            logs[logs_of[future]] = future.result()
+            future.release()
+        return parts, logs, walk_problems
+
     def extract(
         self,
         paths: Sequence[Path],
@@ -592,47 +728,80 @@ class DaskEngine:
         max_bytes: int | None = None,
     ) -> tuple[list[ArticleResult], list[Problem]]:
         """Run :func:`geo.pipeline.extract` over the inputs; see :func:`extract_dask`."""
-        from distributed import as_completed
-
         started = time.perf_counter()
-        own_dir = work_dir is None
-        folder = Path(tempfile.mkdtemp(prefix="geo-dask-")) if work_dir is None else Path(work_dir)
-        folder.mkdir(parents=True, exist_ok=True)
-        try:
-            workers = self.workers
-            wanted = partitions if partitions is not None else PARTITIONS_PER_WORKER * workers
-            plan, walk_problems = plan_partitions(paths, wanted, max_bytes=max_bytes)
-            logger.info(
-                "dask: %d partitions over %d workers (%d files/ranges)",
-                len(plan), workers, sum(len(p.units) for p in plan),
-            )  # fmt: skip
-            self.client.run(_warm_up)
-            futures = {
-                self.client.submit(
-                    run_partition, part, str(folder), max_bytes=max_bytes, pure=False
-                ): part.index
-                for part in plan
-            }
-            # Read each partition back as soon as it is done, while the others still run.
-            summaries: list[dict[str, Any]] = [{} for _ in plan]
-            logs: list[list[tuple[str, Any]]] = [[] for _ in plan]
-            for future in as_completed(futures):
-                index = futures[future]
-                summaries[index] = future.result()
-                logs[index] = _read_log(Path(summaries[index]["folder"]))
-                future.release()
-            results, problems = _settle(logs, walk_problems)
-        finally:
-            if own_dir:
-                shutil.rmtree(folder, ignore_errors=True)
+        parts, logs, walk_problems = self._extract(
+            paths, partitions=partitions, max_bytes=max_bytes
+        )
+        kept, problems = _settle(logs, walk_problems)
+        if work_dir is not None:
+            Path(work_dir).mkdir(parents=True, exist_ok=True)
+            written = [self.client.submit(write_partition, p, str(work_dir)) for p in parts]
+            self.client.gather(written)
+        extracted: list[Extracted] = self.client.gather(parts)
+        results: list[ArticleResult] = []
+        for done, mine in zip(extracted, _by_partition(kept, len(parts)), strict=True):
+            results += _kept_results(done, mine)
+        timings = ", ".join(
+            f"{len(e.articles)} in {e.seconds:.1f}s ({e.cpu:.1f}s CPU)" for e in extracted
+        )
         logger.info(
             "dask: %d articles in %.1f s (%s)",
-            len(results), time.perf_counter() - started,
-            ", ".join(
-                f"{s['articles']} in {s['seconds']:.1f}s ({s['cpu']:.1f}s CPU)" for s in summaries
-            ),
+            len(results), time.perf_counter() - started, timings,
         )  # fmt: skip
         return results, problems
+
+    def reduce(
+        self, paths: Sequence[Path], *, partitions: int | None = None, max_bytes: int | None = None
+    ) -> Reduction:
+        """Extract and reduce the inputs on the workers; the layers and counts of the build.
+
+        The client settles duplicates from the partitions' reading logs and gathers only
+        layer rows: each partition is reduced where it was extracted
+        (:func:`reduce_partition`), and its places, events and statements are cut into
+        shards of places, each reconciled, zoned and counted on a worker
+        (:func:`reduce_shard_of`).
+        """
+        from geo.pipeline import Reduction, assemble_layers, log_datelines, unplaced_warning
+
+        started = time.perf_counter()
+        parts, logs, walk_problems = self._extract(
+            paths, partitions=partitions, max_bytes=max_bytes
+        )
+        extracted = time.perf_counter()
+        kept, problems = _settle(logs, walk_problems)
+        dated = sorted({k.key.date for k in kept if k.key.date})
+        shards = max(1, len(parts))
+        by_partition = _by_partition(kept, len(parts))
+        partials = [
+            self.client.submit(reduce_partition, part, mine, dated=dated, shards=shards, pure=False)
+            for part, mine in zip(parts, by_partition, strict=True)
+        ]
+        del parts  # the extracted articles are released once reduced
+        # Each shard takes only its own part of each partition to its worker.
+        rows = [
+            self.client.submit(
+                reduce_shard_of, *(self.client.submit(_shard_input, p, k) for p in partials)
+            )
+            for k in range(shards)
+        ]
+        events = self.client.gather([self.client.submit(_events_and_notes, p) for p in partials])
+        for _, notes in events:
+            log_datelines(notes)
+        layers = assemble_layers((e for e, _ in events), self.client.gather(rows))
+        dates = sorted(k.key.date for k in kept if k.key.date)
+        unplaced = [unplaced_warning(k.new_id or k.key.id, k.key.path)
+                    for k in kept if not k.key.placed]  # fmt: skip
+        logger.info(
+            "dask: %d articles extracted in %.1f s, reduced in %.1f s",
+            len(kept), extracted - started, time.perf_counter() - extracted,
+        )  # fmt: skip
+        return Reduction(
+            layers=layers,
+            articles=len(kept),
+            figures=sum(k.key.figures for k in kept),
+            dates=(dates[0], dates[-1]) if dates else (None, None),
+            problems=[*problems, *unplaced],
+        )
 
     def geojson(self, layers: Mapping[str, gpd.GeoDataFrame]) -> dict[str, Callable[[], str]]:
         """Start encoding each layer with :func:`geo.export.to_geojson` on the workers.
@@ -665,13 +834,6 @@ def dask_engine(scheduler: str | None) -> Iterator[DaskEngine]:
         yield DaskEngine(client)
 
 
-def _read_log(folder: Path) -> list[tuple[str, Any]]:
-    """The reading log and results a worker pickled for one partition."""
-    with (folder / "results.pickle").open("rb") as handle:
-        log: list[tuple[str, Any]] = pickle.load(handle)  # noqa: S301 - our own file
-    return log
-
-
 def extract_dask(
     paths: list[Path],
     *,
@@ -692,8 +854,8 @@ def extract_dask(
     partitions
         Number of partitions; ``None`` means :data:`PARTITIONS_PER_WORKER` per worker.
     work_dir
-        Folder for the per-partition outputs, visible to client and workers; ``None`` uses a
-        temporary folder that is removed afterwards. A given folder is kept.
+        Folder for the per-partition GeoParquet files (:func:`write_partition`), visible to
+        the workers; ``None`` writes none.
     max_bytes
         Per-file size limit, as for :func:`geo.ingest.read_articles`.
 
@@ -708,6 +870,4 @@ def extract_dask(
         If dask is not installed or the scheduler cannot be reached.
     """
     with dask_engine(scheduler) as engine:
-        return engine.extract(
-            paths, partitions=partitions, work_dir=work_dir, max_bytes=max_bytes
-        )
+        return engine.extract(paths, partitions=partitions, work_dir=work_dir, max_bytes=max_bytes)

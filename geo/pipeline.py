@@ -14,6 +14,7 @@ import hashlib
 import logging
 import shutil
 import tempfile
+import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -25,7 +26,18 @@ from geo.dates import dateline_day, event_date, infer_year
 from geo.events import build_events
 from geo.figures import extract_figures
 from geo.ingest import Problem, read_articles
-from geo.layers import LAYER_NAMES, casualties_layer, events_layer, places_layer, zones_layer
+from geo.layers import (
+    LAYER_NAMES,
+    LayerRows,
+    PlaceTally,
+    casualty_rows,
+    event_rows,
+    layer_frame,
+    merge_tallies,
+    place_rows,
+    tally_places,
+    zone_rows,
+)
 from geo.reconcile import reconcile
 from geo.resolve import geoparse
 from geo.sentences import split_sentences
@@ -103,8 +115,28 @@ def infer_dates(results: Sequence[ArticleResult]) -> list[ArticleResult]:
     events and statements are dated again from it. Runs after extraction, so every engine
     does the same; each inference is logged as a warning.
     """
-    dated = [r.article.date for r in results if r.article.date]
+    out, notes = _redate(results, dated_days(results))
+    log_datelines(notes)
+    return out
+
+
+def dated_days(results: Iterable[ArticleResult]) -> list[str]:
+    """The distinct dates of the dated articles, sorted: all that dateline years need."""
+    return sorted({r.article.date for r in results if r.article.date})
+
+
+def log_datelines(notes: Iterable[tuple[str, str]]) -> None:
+    """Log, as warnings, the articles dated from their dateline (where, date)."""
+    for where, inferred in notes:
+        logger.warning("%s: no date line; dated %s from its dateline", where, inferred)
+
+
+def _redate(
+    results: Sequence[ArticleResult], dated: Sequence[str]
+) -> tuple[list[ArticleResult], list[tuple[str, str]]]:
+    """:func:`infer_dates` with the dates of the whole run given, and what it inferred."""
     out: list[ArticleResult] = []
+    notes: list[tuple[str, str]] = []
     for result in results:
         art = result.article
         day = None if art.date else dateline_day(art.text)
@@ -112,7 +144,7 @@ def infer_dates(results: Sequence[ArticleResult]) -> list[ArticleResult]:
         if inferred is None:
             out.append(result)
             continue
-        logger.warning("%s: no date line; dated %s from its dateline", art.path or art.id, inferred)
+        notes.append((art.path or art.id, inferred))
         article = replace(art, date=inferred)
         events = []
         for event in result.events:
@@ -125,7 +157,7 @@ def infer_dates(results: Sequence[ArticleResult]) -> list[ArticleResult]:
             events.append(replace(event, date=date, date_precision=precision))
         statements = tuple(replace(s, date=inferred) for s in result.statements)
         out.append(replace(result, article=article, events=tuple(events), statements=statements))
-    return out
+    return out, notes
 
 
 def extract(article: Article) -> ArticleResult:
@@ -146,26 +178,167 @@ def extract(article: Article) -> ArticleResult:
     )
 
 
-def reduce(results: Sequence[ArticleResult]) -> dict[str, gpd.GeoDataFrame]:
-    """Cross-article stages: date from datelines, reconcile events, build zones, assemble layers."""
-    results = infer_dates(results)
+@dataclass(slots=True)
+class ShardInput:
+    """What a run of articles gives one shard of places: all the shard's reduce needs.
+
+    Events are reconciled, zones built and places counted per place, so the places can be
+    cut into shards (by :func:`shard_of`) that are reduced apart from each other.
+    """
+
+    places: dict[str, PlaceTally] = field(default_factory=dict)
+    events: list[Event] = field(default_factory=list)
+    statements: list[Statement] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Partial:
+    """A run of consecutive articles, reduced as far as it can be without the others.
+
+    ``events`` are the rows of the events layer (each event is a row of its own);
+    ``shards`` what each shard of places needs; ``notes`` the articles dated from their
+    dateline (see :func:`log_datelines`).
+    """
+
+    events: LayerRows
+    shards: list[ShardInput]
+    notes: list[tuple[str, str]]
+
+
+def shard_of(place_id: str, shards: int) -> int:
+    """The shard of a place: the same in every process (unlike the salted ``hash``).
+
+    Examples
+    --------
+    >>> shard_of("gn:703448", 1), shard_of("gn:703448", 8) == shard_of("gn:703448", 8)
+    (0, True)
+    """
+    return zlib.crc32(place_id.encode()) % shards if shards > 1 else 0
+
+
+def reduce_partial(
+    results: Sequence[ArticleResult], *, dated: Sequence[str], shards: int
+) -> Partial:
+    """Date from datelines, make the event rows and cut the rest into ``shards`` shards.
+
+    Parameters
+    ----------
+    results
+        Consecutive articles' results, in input order.
+    dated
+        The dates of every dated article of the build (:func:`dated_days`).
+    shards
+        How many shards of places the run's places, events and statements are cut into.
+    """
+    results, notes = _redate(results, dated)
+    parts = [ShardInput() for _ in range(shards)]
+    for pid, tally in tally_places((r.article.id, r.mentions) for r in results).items():
+        parts[shard_of(pid, shards)].places[pid] = tally
     all_events = [e for r in results for e in r.events]
-    records = reconcile(all_events)
-    zones: list[Zone] = build_zones(s for r in results for s in r.statements)
-    layers = {
-        "places": places_layer((r.article.id, r.mentions) for r in results),
-        "events": events_layer(all_events),
-        "casualties": casualties_layer(records),
-        "zones": zones_layer(zones),
+    for event in all_events:
+        if event.place is not None and event.figures:
+            parts[shard_of(event.place.id, shards)].events.append(event)
+    for result in results:
+        for statement in result.statements:
+            _split_statement(statement, parts, shards)
+    return Partial(event_rows(all_events), parts, notes)
+
+
+def _split_statement(statement: Statement, parts: list[ShardInput], shards: int) -> None:
+    """Give each shard the statement with the places of its own (zones are per place)."""
+    mine: dict[int, list[Mention]] = {}
+    for mention in statement.places:
+        if mention.place is not None:
+            mine.setdefault(shard_of(mention.place.id, shards), []).append(mention)
+    for shard, mentions in mine.items():
+        whole = len(mentions) == len(statement.places)
+        parts[shard].statements.append(
+            statement if whole else replace(statement, places=tuple(mentions))
+        )
+
+
+def reduce_shard(inputs: Iterable[ShardInput]) -> dict[str, LayerRows]:
+    """Reconcile events, build zones and count places of one shard, given in input order.
+
+    Returns
+    -------
+    dict
+        The rows of the ``places``, ``casualties`` and ``zones`` layers for the shard.
+    """
+    inputs = list(inputs)
+    records = reconcile(e for part in inputs for e in part.events)
+    zones: list[Zone] = build_zones(s for part in inputs for s in part.statements)
+    return {
+        "places": place_rows(merge_tallies(part.places for part in inputs)),
+        "casualties": casualty_rows(records),
+        "zones": zone_rows(zones),
     }
+
+
+def assemble_layers(
+    events: Iterable[LayerRows], shards: Iterable[Mapping[str, LayerRows]]
+) -> dict[str, gpd.GeoDataFrame]:
+    """The four layers from the runs' event rows and the shards' rows, each in order."""
+    rows = {name: LayerRows() for name in LAYER_NAMES}
+    for piece in events:
+        rows["events"].extend(piece)
+    for shard in shards:
+        for name, piece in shard.items():
+            rows[name].extend(piece)
+    layers = {name: layer_frame(name, rows[name]) for name in LAYER_NAMES}
     logger.info("layers: %s", ", ".join(f"{name} {len(layers[name])}" for name in LAYER_NAMES))
     return layers
+
+
+def reduce(results: Sequence[ArticleResult]) -> dict[str, gpd.GeoDataFrame]:
+    """Cross-article stages: date from datelines, reconcile events, build zones, assemble layers."""
+    partial = reduce_partial(results, dated=dated_days(results), shards=1)
+    log_datelines(partial.notes)
+    return assemble_layers([partial.events], [reduce_shard(partial.shards)])
+
+
+@dataclass(slots=True)
+class Reduction:
+    """Everything a build writes and reports, however the articles were processed."""
+
+    layers: dict[str, gpd.GeoDataFrame]
+    articles: int
+    figures: int
+    dates: tuple[str | None, str | None]
+    """Earliest and latest article dates (as read, before dating from datelines)."""
+    problems: list[Problem]
 
 
 def date_range(results: Iterable[ArticleResult]) -> tuple[str | None, str | None]:
     """Earliest and latest article dates."""
     dates = sorted(r.article.date for r in results if r.article.date)
     return (dates[0], dates[-1]) if dates else (None, None)
+
+
+def unplaced_warning(article_id: str, path: str | None) -> Problem:
+    """The warning for an article that mentions no place the gazetteer knows."""
+    where = path or article_id
+    message = (
+        f"{where!r}: article {article_id!r} mentions no place the gazetteer knows; "
+        "it is not on the map"
+    )
+    return Problem(where, message, "warning")
+
+
+def _reduction(results: Sequence[ArticleResult], problems: Sequence[Problem]) -> Reduction:
+    """Reduce the results of the local engine and sum them up."""
+    unplaced = [
+        unplaced_warning(r.article.id, r.article.path)
+        for r in results
+        if not any(m.place is not None for m in r.mentions)
+    ]
+    return Reduction(
+        layers=reduce(results),
+        articles=len(results),
+        figures=sum(len(r.figures) for r in results),
+        dates=date_range(results),
+        problems=[*problems, *unplaced],
+    )
 
 
 def build(
@@ -210,18 +383,16 @@ def build(
         from geo.distributed import dask_engine
 
         with dask_engine(scheduler) as cluster:
-            results, problems = cluster.extract(
-                paths, partitions=partitions, max_bytes=max_bytes
-            )
-            return _finish(results, problems, Path(out_dir), render=render,
-                           encode=cluster.geojson)  # fmt: skip
+            reduction = cluster.reduce(paths, partitions=partitions, max_bytes=max_bytes)
+            return _finish(reduction, Path(out_dir), render=render, encode=cluster.geojson)
     articles, problems = read_articles(paths, max_bytes=max_bytes)
     results = []
     for done, article in enumerate(articles, 1):
         results.append(extract(article))
         if progress is not None:
             progress(done, len(articles))
-    return _finish(results, problems, Path(out_dir), render=render, encode=_encode_here)
+    reduction = _reduction(results, problems)
+    return _finish(reduction, Path(out_dir), render=render, encode=_encode_here)
 
 
 Encoder = Callable[[Mapping[str, gpd.GeoDataFrame]], Mapping[str, Callable[[], str]]]
@@ -235,15 +406,8 @@ def _encode_here(layers: Mapping[str, gpd.GeoDataFrame]) -> dict[str, Callable[[
     return {name: functools.partial(to_geojson, frame) for name, frame in layers.items()}
 
 
-def _finish(
-    results: list[ArticleResult],
-    problems: Sequence[Problem],
-    out: Path,
-    *,
-    render: bool,
-    encode: Encoder,
-) -> BuildSummary:
-    """Reduce, then write the layers and the map through a staging folder (see :func:`build`).
+def _finish(reduction: Reduction, out: Path, *, render: bool, encode: Encoder) -> BuildSummary:
+    """Write the layers and the map through a staging folder (see :func:`build`).
 
     ``encode`` is started before the map is drawn, so an engine with workers encodes the
     layers while this process renders.
@@ -251,17 +415,8 @@ def _finish(
     from geo._atomic import write_text
     from geo.render import render_map
 
-    summary = BuildSummary(problems=list(problems), articles=len(results))
-    for result in results:
-        if not any(m.place is not None for m in result.mentions):
-            art = result.article
-            where = art.path or art.id
-            message = (
-                f"{where!r}: article {art.id!r} mentions no place the gazetteer knows; "
-                "it is not on the map"
-            )
-            summary.problems.append(Problem(where, message, "warning"))
-    layers = reduce(results)
+    summary = BuildSummary(problems=list(reduction.problems), articles=reduction.articles)
+    layers = reduction.layers
     texts = encode({name: layers[name] for name in LAYER_NAMES})
     out.mkdir(parents=True, exist_ok=True)
     _clear_leftovers(out)
@@ -271,7 +426,7 @@ def _finish(
         if render:
             from geo.gazetteer import get_gazetteer
 
-            first, last = date_range(results)
+            first, last = reduction.dates
             title = "Conflict events"
             if first and last:
                 title += f", {first}" + (f" to {last}" if last != first else "")
@@ -296,7 +451,7 @@ def _finish(
     summary.events = len(layers["events"])
     summary.casualty_records = len(layers["casualties"])
     summary.zones = len(layers["zones"])
-    summary.figures = sum(len(r.figures) for r in results)
+    summary.figures = reduction.figures
     return summary
 
 

@@ -20,7 +20,16 @@ from geo.cli import app
 from geo.export import to_geojson
 from geo.ingest import read_articles
 from geo.layers import LAYER_NAMES
-from geo.pipeline import build, reduce
+from geo.pipeline import (
+    assemble_layers,
+    build,
+    dated_days,
+    extract,
+    reduce,
+    reduce_partial,
+    reduce_shard,
+    shard_of,
+)
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +62,10 @@ def _wire_jsonl(example_corpus: Path, path: Path, n: int = 200) -> Path:
         art = articles[i % len(articles)]
         text = art.text.replace("Mykolaiv", towns[i % len(towns)])
         text = re.sub(r"\b(\d{1,3})\b", lambda m, i=i: str(int(m.group()) + i), text)
-        lines.append({"id": f"a{i}", "date": art.date, "title": art.title, "text": text})
+        date = art.date
+        if i % 25 == 7:  # undated wire copy: dated from its dateline and the others' dates
+            date, text = None, "KYIV, March 29 (Reuters) - " + text
+        lines.append({"id": f"a{i}", "date": date, "title": art.title, "text": text})
     lines[150] = dict(lines[3], id="dup-of-3")  # same text as an article in another partition
     lines[170] = dict(lines[170], id="a5")  # an id already used in another partition
     rows = [json.dumps(r) for r in lines]
@@ -115,6 +127,30 @@ def test_many_partitions_come_back_in_input_order_and_workers_encode_layers(
         for name in LAYER_NAMES:
             assert texts[name]() == to_geojson(layers[name])
     assert sum(p.severity == "warning" for p in problems) >= 2  # duplicate text, id clash
+
+
+def test_layers_reduced_in_runs_and_shards_equal_layers_reduced_at_once(
+    example_corpus: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    articles, _ = read_articles([_wire_jsonl(example_corpus, tmp_path / "wire.jsonl")])
+    results = [extract(a) for a in articles]
+    with caplog.at_level("WARNING", logger="geo.pipeline"):
+        whole = reduce(results)
+    assert "from its dateline" in caplog.text
+    runs = [results[:37], results[37:120], results[120:]]
+    partials = [reduce_partial(run, dated=dated_days(results), shards=5) for run in runs]
+    assert sum(len(p.notes) for p in partials) == caplog.text.count("from its dateline") > 0
+    # Some statement names places of several shards: each shard gets its own places.
+    assert any(
+        len({shard_of(m.place.id, 5) for m in st.places if m.place}) > 1
+        for r in results
+        for st in r.statements
+    )
+    shards = [reduce_shard(p.shards[k] for p in partials) for k in range(5)]
+    pieces = assemble_layers((p.events for p in partials), shards)
+    for name in LAYER_NAMES:
+        assert len(pieces[name]) > 0
+        assert to_geojson(pieces[name]) == to_geojson(whole[name]), name
 
 
 def test_partitions_are_written_as_geoparquet(
