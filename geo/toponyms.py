@@ -349,6 +349,7 @@ _CAP = cython.declare(cython.uchar, 1)
 _UPPER = cython.declare(cython.uchar, 2)
 _INITIAL = cython.declare(cython.uchar, 4)
 _WIDE = cython.declare(cython.uchar, 8)  # a character beyond ASCII
+_APOSTROPHE = cython.declare(cython.uchar, 16)  # an apostrophe inside ("O'Brien")
 
 
 @cython.cfunc
@@ -422,17 +423,21 @@ def _tokenize(
     resume: cython.Py_ssize_t = 0  # characters before this one are already in a word
     k: cython.Py_ssize_t
     count: cython.Py_ssize_t = 0
-    wide: cython.bint = False
+    extra: cython.uchar = 0  # _WIDE and _APOSTROPHE of the current word
     ch: cython.Py_UCS4
     for ch in text:
         pos += 1
         if pos < resume:
             continue
         if start >= 0:
-            if _letter(ch) or (_apostrophe(ch) and _inner_apostrophe(text, pos)):
-                wide = wide or ch >= "\x80"
+            if _letter(ch):
+                if ch >= "\x80":
+                    extra |= _WIDE
                 continue
-            flags[count] = _word_flags(text, start, pos, wide)
+            if _apostrophe(ch) and _inner_apostrophe(text, pos):
+                extra |= _APOSTROPHE | _WIDE if ch >= "\x80" else _APOSTROPHE
+                continue
+            flags[count] = _word_flags(text, start, pos, extra)
             starts[count] = start
             ends[count] = pos
             count += 1
@@ -445,16 +450,16 @@ def _tokenize(
             while k + 1 < n and "A" <= text[k] <= "Z" and text[k + 1] == ".":
                 k += 2
             if k - pos >= 4:
-                flags[count] = _word_flags(text, pos, k, False)
+                flags[count] = _word_flags(text, pos, k, 0)
                 starts[count] = pos
                 ends[count] = k
                 count += 1
                 resume = k
                 continue
         start = pos
-        wide = ch >= "\x80"
+        extra = _WIDE if ch >= "\x80" else 0
     if start >= 0:
-        flags[count] = _word_flags(text, start, n, wide)
+        flags[count] = _word_flags(text, start, n, extra)
         starts[count] = start
         ends[count] = n
         count += 1
@@ -480,13 +485,14 @@ def _inner_apostrophe(text: str, pos: cython.Py_ssize_t) -> cython.bint:
 @cython.boundscheck(False)  # start < end <= len(text)
 @cython.wraparound(False)
 def _word_flags(
-    text: str, start: cython.Py_ssize_t, end: cython.Py_ssize_t, wide: cython.bint
+    text: str, start: cython.Py_ssize_t, end: cython.Py_ssize_t, extra: cython.uchar
 ) -> cython.uchar:
-    """Case flags of the word ``text[start:end]`` (``wide``: it has a non-ASCII character)."""
+    """Flags of the word ``text[start:end]``: case flags added to ``extra``."""
     ch: cython.Py_UCS4 = text[start]
     if not _capital(ch):
-        return _WIDE if wide else 0
-    flag: cython.uchar = _CAP | _WIDE if wide else _CAP
+        return extra
+    wide: cython.bint = (extra & _WIDE) != 0
+    flag: cython.uchar = extra | _CAP
     pos: cython.Py_ssize_t
     if end - start > 1:
         if wide:
@@ -516,6 +522,8 @@ class _Words:
     """
 
     text: str
+    ascii: cython.bint
+    folded: str  # the text in lower case when it is ASCII, else ""
     count: cython.Py_ssize_t
     starts: cython.int[:]
     ends: cython.int[:]
@@ -533,14 +541,19 @@ class _Words:
         self.count = count
         self.lowers = [None] * count
         self.keys = [None] * count
+        self.ascii = text.isascii()
+        self.folded = text.lower() if self.ascii else ""  # for ASCII, the same offsets
 
     @cython.cfunc
     def lower(self, k: cython.Py_ssize_t) -> str:
         """Casefolded word ``k``."""
         value = self.lowers[k]
         if value is None:
-            word = self.text[self.starts[k] : self.ends[k]]
-            value = word.lower() if word.isascii() else word.casefold()  # the same for ASCII
+            if self.ascii:
+                value = self.folded[self.starts[k] : self.ends[k]]
+            else:
+                word = self.text[self.starts[k] : self.ends[k]]
+                value = word.lower() if word.isascii() else word.casefold()  # same for ASCII
             self.lowers[k] = value
         return value
 
@@ -553,7 +566,7 @@ class _Words:
                 value = normalize_name(self.word(k))
             else:  # letters and inner apostrophes: _fast_key is the casefolded word without them
                 value = self.lower(k)
-                if "'" in value or "`" in value:
+                if self.flags[k] & _APOSTROPHE:
                     value = value.replace("'", "").replace("`", "")
             self.keys[k] = value
         return value
@@ -793,15 +806,16 @@ def _may_name(
     """
     if last > first:
         return True
-    run = words.word(first)
-    if "." in run:
-        return True
+    if words.text[words.ends[first] - 1] == ".":
+        return True  # a dotted acronym, the only words with a "."
     key = words.key(first)
     if key in state.lex.demonyms:
         return True
     if key in _NOT_PLACES or key in state.people or not index.has(key):
         return False
-    if run.isupper() or _common_word(state.lex, key) < 4.0:
+    # The word is capitalised, so one letter alone is upper case.
+    single_letter: cython.bint = words.ends[first] - words.starts[first] == 1
+    if words.upper(first) or single_letter or _common_word(state.lex, key) < 4.0:
         return True
     rows = index.rows(key)
     return _has_area(rows, index) or index.largest(rows) >= 50_000
