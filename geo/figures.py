@@ -41,7 +41,7 @@ from collections.abc import Sequence
 from typing import NamedTuple, Protocol
 
 from geo._errors import InputError
-from geo.numbers import HYPHENS, Quantity, Token, match_quantity, tokenize
+from geo.numbers import HYPHENS, NUMBER_WORDS, Quantity, Token, match_quantity, tokenize
 from geo.sentences import split_sentences
 from geo.types import Figure, FigureKind
 
@@ -346,6 +346,59 @@ _HEDGE_RE = re.compile(
     r"may\s+have|might\s+have|could\s+have|could\s+be|may\s+be)\b)",
     re.IGNORECASE,
 )
+
+
+# --- sentences that cannot hold a figure ----------------------------------------------------
+
+_CUE_WORDS = frozenset(
+    word.encode()
+    for word in (
+        *_KIND_WORDS,
+        *_NOUN_KINDS,
+        *_LEFT_VERBS,
+        *_OF_NOUNS,
+        "toll",
+        *(max(phrase, key=len) for phrase in _KIND_PHRASES),
+    )
+)
+"""Words of which every figure's sentence has at least one (as a token, lower-cased).
+
+A figure's kind comes from an outcome word or phrase, a noun that is the outcome, a verb or
+noun before the count, a "toll", or the figure before it in the same sentence (which had
+one of these itself); a phrase is present only if all its words are, so one word of each
+phrase stands for it here.
+"""
+_NUMBER_WORD_BYTES = frozenset(word.encode() for word in NUMBER_WORDS)
+_WORD_BYTES = bytes(
+    byte | 0x20 if chr(byte).isascii() and chr(byte).isalpha()
+    else ord("\t") if chr(byte).isdigit() and byte < 0x80
+    else ord(" ")
+    for byte in range(256)
+)  # fmt: skip
+"""Translation of ASCII bytes: letters lower-cased, digits to tabs, everything else to spaces."""
+
+
+def _word_bytes(text: str) -> bytes:
+    """Return one byte per character of ``text`` that keeps only what the sentence filter reads.
+
+    ASCII letters are lower-cased, digits become tabs and every other character a space, so
+    ``_word_bytes(text)[start:end].split()`` holds every token of ``text[start:end]`` that
+    lower-cases to an ASCII word, and a tab in it means a number written in digits. (The
+    Kelvin sign is the one non-ASCII character that lower-cases to an ASCII letter.)
+    """
+    ascii_text = text.replace("\u212a", "k").encode("ascii", "replace")
+    return ascii_text.translate(_WORD_BYTES)
+
+
+def _may_hold_figure(words: bytes) -> bool:
+    """Whether a sentence (its slice of :func:`_word_bytes`) has an outcome word and a number.
+
+    Every figure needs both, so a sentence without them is skipped before it is tokenized.
+    """
+    found = words.split()
+    if _CUE_WORDS.isdisjoint(found):
+        return False
+    return b"\t" in words or not _NUMBER_WORD_BYTES.isdisjoint(found)
 
 
 class FigureParser(Protocol):
@@ -660,10 +713,17 @@ def _head(
 def _find(tokens: Sequence[Token], text: str, max_count: int) -> list[_Found]:
     """All figures of one sentence's tokens."""
     found: list[_Found] = []
+    numbers = _number_positions(tokens)
     n = len(tokens)
     i = 0
     while i < n:
-        match = match_quantity(tokens, i, text=text) if _may_start(tokens[i]) else None
+        # An amount has its first number word or digits at most _NUMBER_REACH tokens in
+        # ("between 20", "at least a few hundred"): no amount starts further back than that.
+        next_number = bisect.bisect_left(numbers, i)
+        if next_number == len(numbers):
+            break
+        i = max(i, numbers[next_number] - _NUMBER_REACH)
+        match = match_quantity(tokens, i, text=text)
         if match is None:
             i += 1
             continue
@@ -712,9 +772,18 @@ def _find(tokens: Sequence[Token], text: str, max_count: int) -> list[_Found]:
     return found
 
 
-def _may_start(token: Token) -> bool:
-    """Cheap filter: only digits and a few words can start an amount."""
-    return token.text[:1].isdigit() or token.text[:1].isalpha()
+_NUMBER_REACH = 5
+"""Tokens from an amount's start to its first number token: a qualifier of up to three
+words, then "a few hundred" or "several hundred" (a number word at most two tokens on)."""
+
+
+def _number_positions(tokens: Sequence[Token]) -> list[int]:
+    """Indices of tokens that are digits or number words: every amount has one."""
+    return [
+        k
+        for k, token in enumerate(tokens)
+        if "0" <= token.text[:1] <= "9" or token.lower in NUMBER_WORDS
+    ]
 
 
 def _joined(tokens: Sequence[Token], previous_end: int, start: int) -> bool:
@@ -904,12 +973,11 @@ def extract_figures(
     """
     spans = split_sentences(text) if sentences is None else _check_sentences(text, sentences)
     figures: list[Figure] = []
+    words = _word_bytes(text)
     for sentence_start, sentence_end in spans:
-        sentence = text[sentence_start:sentence_end]
-        tokens = [
-            Token(t.text, t.lower, t.start + sentence_start, t.end + sentence_start)
-            for t in tokenize(sentence)
-        ]
+        if not _may_hold_figure(words[sentence_start:sentence_end]):
+            continue
+        tokens = tokenize(text, sentence_start, sentence_end)
         found = _find(tokens, text, max_count)
         if not found:
             continue
@@ -917,7 +985,7 @@ def extract_figures(
         attribution_starts = [s for s, _ in attributions]
         hedges = [
             (m.start() + sentence_start, m.end() + sentence_start)
-            for m in _HEDGE_RE.finditer(sentence)
+            for m in _HEDGE_RE.finditer(text[sentence_start:sentence_end])
         ]
         hedge_starts = [s for s, _ in hedges]
         for item in found:

@@ -37,14 +37,16 @@ it. ``low <= best <= high`` holds whenever the values are not ``None``.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from functools import partial
+from typing import NamedTuple, cast
 
 from geo.types import Qualifier
 
 __all__ = [
     "MAX_DIGITS",
+    "NUMBER_WORDS",
     "Quantity",
     "QuantityMatch",
     "Token",
@@ -142,6 +144,15 @@ _STARTERS = (
 )
 """Lower-cased words that can start an amount (anything else must start with a digit)."""
 
+NUMBER_WORDS = frozenset(
+    _UNITS.keys() | _TENS.keys() | _VAGUE.keys() | {"dozen", "hundred", "thousand", "million"}
+)
+"""Lower-cased words of which every number written in words has at least one.
+
+A text without a token that starts with a digit and without one of these words holds no
+number: :func:`match_number` and :func:`match_quantity` find nothing in it.
+"""
+
 
 class Token(NamedTuple):
     """One token of a text with its character offsets (``text[start:end] == text``)."""
@@ -150,6 +161,10 @@ class Token(NamedTuple):
     lower: str
     start: int
     end: int
+
+
+_new_token = cast("Callable[[tuple[str, str, int, int]], Token]", partial(tuple.__new__, Token))
+"""``Token`` from a ``(text, lower, start, end)`` tuple, without the Python-level ``__new__``."""
 
 
 class QuantityMatch(NamedTuple):
@@ -183,13 +198,16 @@ class Quantity:
     value_text: str
 
 
-def tokenize(text: str) -> list[Token]:
+def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     """Split text into word, number and punctuation tokens with offsets.
 
     Parameters
     ----------
     text
         Any string.
+    start, end
+        Tokenize only ``text[start:end]`` (the same tokens as tokenizing that slice), keeping
+        offsets into ``text``.
 
     Returns
     -------
@@ -202,11 +220,11 @@ def tokenize(text: str) -> list[Token]:
     ['3.9', '-', 'million', 'people', ',', "Ukraine's", '5,000']
     >>> tokenize("Kyiv 12")[1]
     Token(text='12', lower='12', start=5, end=7)
+    >>> tokenize("Kyiv 12 people", 5, 7)
+    [Token(text='12', lower='12', start=5, end=7)]
     """
-    return [
-        Token(match.group(), match.group().lower(), match.start(), match.end())
-        for match in _TOKEN_RE.finditer(text)
-    ]
+    matches = _TOKEN_RE.finditer(text, start, len(text) if end is None else end)
+    return [_new_token((word := match[0], word.lower(), *match.span())) for match in matches]
 
 
 def _digits_value(token: str) -> float | None:
