@@ -987,7 +987,7 @@ def _people_in_runs(words: _Words, runs: list[int], lex: _Lexicon) -> set[str]:
                 if surname not in table and surname not in _NOT_PLACES and surname not in _TITLES:
                     for m in range(segment, k - 1):
                         lower = words.lower(m)
-                        if lower.rstrip(".") in _TITLES or (
+                        if _title(lower) or (
                             _given_name(lex, lower) and not words.word(m).isupper()
                         ):
                             people.add(surname)
@@ -1084,7 +1084,7 @@ def _keep(
         return False
     if in_dateline:
         return True
-    if single and first.rstrip(".") in _TITLES:
+    if single and _title(first):
         return False
     upper: cython.bint = words.upper(i)
     if single and upper and words.ends[i] - words.starts[i] <= 5 and not _has_area(rows, index):
@@ -1096,10 +1096,10 @@ def _keep(
     # A title before the name: "Governor Vitaliy Kim", "President Zelenskiy".
     k: cython.Py_ssize_t = i - 1
     while k >= 0 and words.cap(k) and words.joinable(k, k + 1):
-        if words.lower(k).rstrip(".") in _TITLES:
+        if _title(words.lower(k)):
             return False
         k -= 1
-    if prev_joined and words.lower(i - 1).rstrip(".") in _TITLES:
+    if prev_joined and _title(words.lower(i - 1)):
         return False
     # Surname after a given name: "Mark Hertling", "Vitaliy Kim", "Denis Pushilin".
     if prev_joined and single and words.cap(i - 1) and _given_name(lex, words.lower(i - 1)):
@@ -1117,8 +1117,8 @@ def _keep(
     # A lone given name in apposition: "Irina, an engineer, said".
     if (
         single
-        and _APPOSITIVE.match(words.text, words.ends[j]) is not None
         and _given_name(lex, first)
+        and _APPOSITIVE.match(words.text, words.ends[j]) is not None
     ):
         return False
     # Ordinary English words: capitalised only because they open a sentence, or a common
@@ -1131,6 +1131,14 @@ def _keep(
             return False  # "Centre", "City", "Capital": admin units named with plain words
         return _has_area(rows, index) or index.largest(rows) >= 50_000
     return True
+
+
+@cython.cfunc
+def _title(word: str) -> cython.bint:
+    """Whether a casefolded word, without trailing dots, is a title ("gen.", "president")."""
+    if word.endswith("."):
+        word = word.rstrip(".")
+    return word in _TITLES
 
 
 _AREA_KINDS = frozenset({"country", "region", "continent", "sea", "admin1"})
