@@ -202,7 +202,8 @@ def container_credit(table: CandidateTable, boxes: Sequence[Any]) -> array.array
                 and (place.admin1_id == box.id or (kind == "region" and same_country))
             ):
                 best = 1.0
-            elif (
+                break
+            if (
                 kind == "settlement"
                 and best < 0.5
                 and _haversine_km(place.lat, place.lon, box.lat, box.lon) < 60
@@ -327,6 +328,8 @@ class _Pool:
         """Max over settlement anchors of weight x (1 - distance / 250 km), floored at 0.
 
         Distances are equirectangular: exact enough within the 250 km radius that counts.
+        An anchor whose latitude alone is 250 km away gets no credit and is skipped: the
+        distance is at least that (``hypot(a, b) >= |a|`` holds after rounding too).
         """
         best: cython.double = 0.0
         k: cython.int
@@ -335,6 +338,8 @@ class _Pool:
         credit: cython.double
         for k in range(self.n):
             if self.kind[k] != _SETTLEMENT:
+                continue
+            if _KM_PER_DEGREE * abs(lat - self.lat[k]) >= COHERENCE_KM:
                 continue
             dlon = _fmod(abs(lon - self.lon[k]), 360.0)
             dlon = min(dlon, 360.0 - dlon) * _cos((lat + self.lat[k]) / 2 * _DEG_TO_RAD)

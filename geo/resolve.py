@@ -62,6 +62,7 @@ class Resolver:
     def __init__(self, gazetteer: Gazetteer | None = None) -> None:
         self.gazetteer = gazetteer or get_gazetteer()
         self._tables: dict[tuple[str, bool], ranking.CandidateTable | None] = {}
+        self._credits: dict[tuple[str, str, tuple[int, ...]], array.array[float]] = {}
         self._entry = functools.lru_cache(maxsize=10_000)(self._get)
 
     def candidates(self, top: Toponym) -> tuple[Candidate, ...]:
@@ -134,8 +135,15 @@ class Resolver:
 
     def _container_credit(self, top: Toponym, table: ranking.CandidateTable) -> array.array[float]:
         """Per candidate, 0.6 x how well it lies in the "X, Y" / "in the Y region" container."""
-        boxes = [self.gazetteer.place_at(r) for r in top.container]
-        return ranking.container_credit(table, boxes)
+        cache_key = (top.key, top.kind, top.container)
+        credit = self._credits.get(cache_key)
+        if credit is None:
+            boxes = [self.gazetteer.place_at(r) for r in top.container]
+            credit = ranking.container_credit(table, boxes)
+            if len(self._credits) >= _CACHED_NAMES:
+                self._credits.clear()
+            self._credits[cache_key] = credit
+        return credit
 
     def _mention(
         self, top: Toponym, table: ranking.CandidateTable | None, ranked: ranking.Ranked | None
