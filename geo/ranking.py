@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import array
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import cython
@@ -50,6 +50,7 @@ Ranked = tuple[int, float, int, float]
 _SETTLEMENT = cython.declare(cython.int, 0)
 _ADMIN1 = cython.declare(cython.int, 1)
 _AREA = cython.declare(cython.int, 2)
+_ARTICLE_AREA_KINDS = frozenset({"country", "admin1", "region"})
 _KIND_CODES = {"settlement": _SETTLEMENT, "admin1": _ADMIN1}
 _NEUTRAL_KINDS = frozenset({"sea", "continent", "region"})
 _KM_PER_DEGREE = cython.declare(cython.double, 111.195)
@@ -81,6 +82,14 @@ def _fmod(x: cython.double, y: cython.double) -> cython.double:
     if cython.compiled:
         return cmath.fmod(x, y)
     return math.fmod(x, y)
+
+
+@cython.cfunc
+@cython.inline
+def _floor(x: cython.double) -> cython.double:
+    if cython.compiled:
+        return cmath.floor(x)
+    return float(math.floor(x))
 
 
 @cython.cfunc
@@ -138,6 +147,9 @@ class CandidateTable:
     order: cython.int[:]
     countries: tuple[str | None, ...]
     admin1: tuple[str | None, ...]
+    lead_country: str | None
+    lead_is_area: cython.bint
+    lead_is_clear: cython.bint
 
     def __init__(self, candidates: Sequence[Any]) -> None:
         self._candidates = tuple(candidates)
@@ -161,6 +173,12 @@ class CandidateTable:
             self.order[i] = rank
         self.countries = tuple(p.country for p in self._places)
         self.admin1 = tuple(p.admin1_id for p in self._places)
+        lead = self._candidates[0] if self.n else None
+        self.lead_country = lead.place.country if lead is not None else None
+        self.lead_is_area = lead is not None and lead.place.kind in _ARTICLE_AREA_KINDS
+        self.lead_is_clear = self.n == 1 or (
+            self.n > 1 and lead.score - self._candidates[1].score > 0.2
+        )
 
     def __len__(self) -> int:
         return self.n
@@ -379,7 +397,6 @@ def _bisect(values: cython.int[:], n: cython.int, x: cython.int, right: cython.b
 def rank_article(
     toponyms: Sequence[Any],
     tables: Sequence[CandidateTable | None],
-    countries: Mapping[str, float],
     containers: Sequence[array.array[float] | None],
 ) -> list[Ranked | None]:
     """Rank every mention's candidates; ``None`` for a mention without candidates.
@@ -389,13 +406,56 @@ def rank_article(
     toponyms
         The article's :class:`~geo.toponyms.Toponym` objects, sorted by start.
     tables
-        Each toponym's candidates (``None`` for demonyms and unknown names).
-    countries
-        How strongly the article is about each country (ISO code -> weight).
+        Each toponym's candidates (``None`` for demonyms and unknown names); mentions of
+        one name and kind must share one table.
     containers
         Per toponym, the container credit of each candidate (already x 0.6), or ``None``.
     """
-    return _Ranking(toponyms, tables, countries, containers).run()
+    return _Ranking(toponyms, tables, containers).run()
+
+
+def country_context(
+    toponyms: Sequence[Any], tables: Sequence[CandidateTable | None]
+) -> dict[str, float]:
+    """How strongly the article is about each country (ISO code -> weight).
+
+    A demonym counts 1; a country, admin1 unit or region 1 (2 in the dateline); any other
+    place 0.5 (1.5 in the dateline) when its name has one clear reading.
+    """
+    weights: dict[str, float] = {}
+    table: CandidateTable | None
+    pos: cython.int
+    for pos in range(len(toponyms)):
+        top = toponyms[pos]
+        country = top.country
+        if top.kind == "demonym" and country:
+            if ":" not in country:
+                weights[country] = weights.get(country, 0.0) + 1
+            continue
+        table = tables[pos]
+        if table is None or table.lead_country is None:
+            continue
+        country = table.lead_country
+        if table.lead_is_area:
+            weights[country] = weights.get(country, 0.0) + (2 if top.dateline else 1)
+        elif table.lead_is_clear:
+            weights[country] = weights.get(country, 0.0) + (1.5 if top.dateline else 0.5)
+    return weights
+
+
+def round4(x: float) -> float:
+    """``round(x, 4)``, without a decimal conversion where the answer is not in doubt.
+
+    Examples: ``round4(0.12345678) == round(0.12345678, 4)``; halfway cases defer to
+    :func:`round`.
+    """
+    y: cython.double = x * 10000.0
+    rounded: cython.double
+    if abs(y) < 1e9 and abs(y - _floor(y) - 0.5) > 1e-6:
+        rounded = _floor(y + 0.5) / 10000.0
+        if rounded != 0.0:  # round() keeps the sign of a zero
+            return rounded
+    return round(x, 4)
 
 
 @cython.final
@@ -403,7 +463,7 @@ def rank_article(
 class _Ranking:
     toponyms: Sequence[Any]
     tables: list[CandidateTable | None]
-    countries: Mapping[str, float]
+    countries: dict[str, float]
     has_countries: cython.bint
     total: cython.double
     containers: Sequence[array.array[float] | None]
@@ -415,10 +475,10 @@ class _Ranking:
         self,
         toponyms: Sequence[Any],
         tables: Sequence[CandidateTable | None],
-        countries: Mapping[str, float],
         containers: Sequence[array.array[float] | None],
     ) -> None:
         self.toponyms, self.tables, self.containers = toponyms, list(tables), containers
+        countries = country_context(toponyms, tables)
         self.countries = countries
         self.has_countries = bool(countries)
         self.total = sum(countries.values()) or 1.0

@@ -13,7 +13,6 @@ from __future__ import annotations
 import array
 import functools
 import logging
-from collections import defaultdict
 from collections.abc import Sequence
 
 from geo import ranking
@@ -100,38 +99,15 @@ class Resolver:
             else named.setdefault((top.key, top.kind), self._table(top))
             for top in toponyms
         ]
-        countries = self._country_context(toponyms, tables)
         containers = [
             self._container_credit(top, table) if top.container and table is not None else None
             for top, table in zip(toponyms, tables, strict=True)
         ]
-        ranked = ranking.rank_article(toponyms, tables, countries, containers)
+        ranked = ranking.rank_article(toponyms, tables, containers)
         return [
             self._mention(top, table, best)
             for top, table, best in zip(toponyms, tables, ranked, strict=True)
         ]
-
-    def _country_context(
-        self, toponyms: Sequence[Toponym], tables: Sequence[ranking.CandidateTable | None]
-    ) -> dict[str, float]:
-        """How strongly the article is about each country (ISO code -> weight)."""
-        weights: dict[str, float] = defaultdict(float)
-        for top, table in zip(toponyms, tables, strict=True):
-            if top.kind == "demonym" and top.country:
-                if ":" not in top.country:
-                    weights[top.country] += 1
-                continue
-            if table is None:
-                continue
-            cand = table.candidates
-            best = cand[0]
-            if best.place.country is None:
-                continue
-            if best.place.kind in {"country", "admin1", "region"}:
-                weights[best.place.country] += 2 if top.dateline else 1
-            elif len(cand) == 1 or best.score - cand[1].score > 0.2:
-                weights[best.place.country] += 1.5 if top.dateline else 0.5
-        return weights
 
     def _container_credit(self, top: Toponym, table: ranking.CandidateTable) -> array.array[float]:
         """Per candidate, 0.6 x how well it lies in the "X, Y" / "in the Y region" container."""
@@ -184,10 +160,10 @@ class Resolver:
             text=top.text,
             place=place,
             role=_role(top, place),
-            score=round(confidence, 4),
+            score=ranking.round4(confidence),
             precision=where_prec(place, top.qualifier),
             runner_up=runner,
-            runner_up_score=round(second_score / (best_score + second_score), 4)
+            runner_up_score=ranking.round4(second_score / (best_score + second_score))
             if runner and best_score + second_score > 0
             else None,
             qualifier=top.qualifier,

@@ -17,6 +17,7 @@ from types import ModuleType
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from geo import ranking, resolve
 from geo.types import Mention
@@ -101,3 +102,23 @@ def test_container_credit_follows_the_container(pure: ModuleType) -> None:
         inside = [c.place.admin1_id == oblast.id for c in found]
         assert [x == 0.6 for x in credit] == inside
         assert any(inside) and not all(inside)
+
+
+@given(st.floats(allow_nan=True, allow_infinity=True) | st.floats(min_value=-2, max_value=2))
+def test_round4_is_round(x: float) -> None:
+    assert repr(ranking.round4(x)) == repr(round(x, 4))
+
+
+def test_round4_defers_halfway_cases_and_keeps_signed_zero() -> None:
+    for x in (0.00005, 0.00015, 0.12345, -0.00001, -0.0, 2.5e-5):
+        assert repr(ranking.round4(x)) == repr(round(x, 4))
+
+
+def test_country_context_weighs_datelines_and_demonyms() -> None:
+    text = "KHARKIV, Ukraine (AP) - Russian troops shelled Sumy. Danish aid arrived."
+    tops = resolve.find_toponyms(text)
+    resolver = resolve.Resolver()
+    tables = [None if t.kind == "demonym" else resolver._table(t) for t in tops]
+    weights = ranking.country_context(tops, tables)
+    assert weights["RU"] == 1 and weights["DK"] == 1  # demonyms
+    assert weights["UA"] > 2  # the dateline's country counts double
