@@ -346,6 +346,10 @@ _HEDGE_RE = re.compile(
     r"may\s+have|might\s+have|could\s+have|could\s+be|may\s+be)\b)",
     re.IGNORECASE,
 )
+_HEDGE_WORDS = (b"verif", b"confirm", b"reportedly", b"allegedly", b"purportedly", b"claim",
+                b"may ", b"might ", b"could ")  # fmt: skip
+"""Every match of ``_HEDGE_RE`` contains one of these in :func:`_word_bytes` form ("may have"
+and "could be" have a space after the verb there; "could not" is followed by "verified")."""
 
 
 # --- sentences that cannot hold a figure ----------------------------------------------------
@@ -772,6 +776,7 @@ def _find(tokens: Sequence[Token], text: str, max_count: int) -> list[_Found]:
     return found
 
 
+_DIGITS = frozenset("0123456789")
 _NUMBER_REACH = 5
 """Tokens from an amount's start to its first number token: a qualifier of up to three
 words, then "a few hundred" or "several hundred" (a number word at most two tokens on)."""
@@ -782,7 +787,7 @@ def _number_positions(tokens: Sequence[Token]) -> list[int]:
     return [
         k
         for k, token in enumerate(tokens)
-        if "0" <= token.text[:1] <= "9" or token.lower in NUMBER_WORDS
+        if token.lower in NUMBER_WORDS or token.lower[0] in _DIGITS
     ]
 
 
@@ -871,6 +876,14 @@ def _attributions(tokens: Sequence[Token]) -> list[tuple[int, int]]:
             end = k
         spans.append((tokens[start].start, tokens[end - 1].end))
     return spans
+
+
+def _hedges(text: str, words: bytes, start: int, end: int) -> list[tuple[int, int]]:
+    """Character spans of hedges ("reportedly", "could not be verified") in one sentence."""
+    sentence = text[start:end]
+    if sentence.isascii() and not any(word in words[start:end] for word in _HEDGE_WORDS):
+        return []  # in ASCII, the pattern's case-insensitive words are the lower-cased ones
+    return [(m.start() + start, m.end() + start) for m in _HEDGE_RE.finditer(sentence)]
 
 
 def _nearest(
@@ -983,10 +996,7 @@ def extract_figures(
             continue
         attributions = _attributions(tokens)
         attribution_starts = [s for s, _ in attributions]
-        hedges = [
-            (m.start() + sentence_start, m.end() + sentence_start)
-            for m in _HEDGE_RE.finditer(text[sentence_start:sentence_end])
-        ]
+        hedges = _hedges(text, words, sentence_start, sentence_end)
         hedge_starts = [s for s, _ in hedges]
         for item in found:
             start, end = tokens[item.start].start, tokens[item.end - 1].end

@@ -223,8 +223,30 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     >>> tokenize("Kyiv 12 people", 5, 7)
     [Token(text='12', lower='12', start=5, end=7)]
     """
-    matches = _TOKEN_RE.finditer(text, start, len(text) if end is None else end)
-    return [_new_token((word := match[0], word.lower(), *match.span())) for match in matches]
+    end = len(text) if end is None else end
+    tokens: list[Token] = []
+    position = start
+    # No token spans whitespace, so each whitespace-separated chunk is tokenized alone; most
+    # are a word or digits as they stand, or a word and one punctuation mark ("killed,").
+    for chunk in text[start:end].split():
+        chunk_start = text.find(chunk, position, end)
+        position = chunk_start + len(chunk)
+        if chunk.isalpha() or (chunk.isdigit() and chunk.isascii()):
+            tokens.append(_new_token((chunk, chunk.lower(), chunk_start, position)))
+        elif chunk[:-1].isalpha() and not _is_letter(chunk[-1]):
+            word = chunk[:-1]
+            tokens.append(_new_token((word, word.lower(), chunk_start, position - 1)))
+            tokens.append(_new_token((chunk[-1], chunk[-1].lower(), position - 1, position)))
+        else:
+            for match in _TOKEN_RE.finditer(text, chunk_start, position):
+                word = match[0]
+                tokens.append(_new_token((word, word.lower(), *match.span())))
+    return tokens
+
+
+def _is_letter(character: str) -> bool:
+    r"""Whether a character is one a word token is made of (``[^\W\d_]``)."""
+    return character.isalpha() or (character.isnumeric() and not character.isdecimal())
 
 
 def _digits_value(token: str) -> float | None:
@@ -526,13 +548,9 @@ def match_quantity(
                 return QuantityMatch(i, k, second.end, quantity)
 
     value = number.value
-    quantity = {
-        "exact": Quantity(value, value, value, "exact", value_text),
-        "at_least": Quantity(value, value, None, "at_least", value_text),
-        "at_most": Quantity(None, value, value, "at_most", value_text),
-        "approximate": Quantity(value, value, value, "approximate", value_text),
-    }[qualifier]
-    return QuantityMatch(i, k, number.end, quantity)
+    low = None if qualifier == "at_most" else value
+    high = None if qualifier == "at_least" else value
+    return QuantityMatch(i, k, number.end, Quantity(low, value, high, qualifier, value_text))
 
 
 def parse_number(text: str) -> int | None:
