@@ -470,3 +470,22 @@ def test_seeds() -> None:
     assert has("displaced", 4_000_000, "at_most")
     for _, f in everything:
         assert {f.low, f.best, f.high} & {400_000, 500_000_000, 15, 2014} == set(), f
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "12 people were \u212aILLED.",  # the Kelvin sign lower-cases to "k"
+        "“Killed” were 12 civilians; 3 (wounded) and 4\u2003injured.",
+        "At least twelve—killed, 7 DEAD, the toll rose to 9.",
+        "Ten people were \u212ailled in Kyiv, which could not be independently verified.",
+        "İn Kyiv 12 people were killed, which could not be conf\u0131rmed.",
+        "Dozens of people, among them 12 children, have died, officials may have said.",
+    ],
+)
+def test_sentence_filter_never_changes_figures(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    filtered = extract_figures(text)
+    monkeypatch.setattr("geo.figures._may_hold_figure", lambda words: True)  # no skipping
+    monkeypatch.setattr("geo.figures._HEDGE_WORDS", (b"",))  # the hedge pattern runs always
+    assert extract_figures(text) == filtered
+    assert any(f.kind in {"killed", "injured"} for f in filtered)

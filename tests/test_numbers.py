@@ -136,3 +136,27 @@ def test_tokenize_keeps_offsets_for_unicode() -> None:
     tokens = tokenize(text)
     assert all(text[t.start : t.end] == t.text for t in tokens)
     assert "5,000" in [t.text for t in tokens]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "İstanbul: 5,000 — Ωmega’s 3.9-million people, (AP) killed; dogs' x²y 12killed",
+        "don't stop 1,2,3 a_b ٣ ½ \u212aILLED\tten\xa0twenty-one",
+    ],
+)
+def test_tokenize_span_is_tokenizing_the_slice(text: str) -> None:
+    for start in range(len(text) + 1):
+        for end in range(start, len(text) + 1, 3):
+            expected = [
+                (t.text, t.lower, t.start + start, t.end + start) for t in tokenize(text[start:end])
+            ]
+            assert [tuple(t) for t in tokenize(text, start, end)] == expected
+
+
+def test_tokenize_words_and_punctuation_split_as_the_pattern_does() -> None:
+    tokens = tokenize("killed, dogs' x²y ab1 ½ ٣ (AP) U.S.")
+    assert [t.text for t in tokens] == [
+        "killed", ",", "dogs", "'", "x²y", "ab", "1", "½", "٣", "(", "AP", ")",
+        "U", ".", "S", ".",
+    ]  # fmt: skip
