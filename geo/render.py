@@ -893,6 +893,38 @@ _LITERALS = re.compile(r"((?:<[^>]*>| · )+)")
 """Markup runs and the `` · `` separator: the fixed parts of popups and tooltips."""
 
 
+_TAGGED = re.compile(r"[^<>\x01]*(?:<[^<>·\x01]*>[^<>\x01]*)*")
+"""Text whose tags and `` · `` separators :meth:`_Texts.encode` can cut with str methods:
+every ``<`` opens a tag closed by the next ``>``, no tag holds a ``·``, no ``\x01``."""
+
+_Shape = tuple[tuple[str, ...] | None, tuple[str, ...], tuple[bool, ...]]
+
+
+def _literal_runs(
+    tags: tuple[str, ...], filled: tuple[bool, ...]
+) -> tuple[tuple[str, ...], tuple[bool, ...]]:
+    r"""Tags and separators with no text between them joined into literal runs.
+
+    ``filled`` tells which of the texts around the tags are non-empty; returns the runs and
+    which of the texts around them are non-empty, as :data:`_LITERALS` would cut.
+
+    Examples
+    --------
+    >>> _literal_runs(("b", "\x01", "/b"), (False, True, False, False))
+    (('<b>', ' · </b>'), (False, True, False))
+    """
+    runs: list[str] = []
+    kept = [filled[0]]
+    current = ""
+    for index, tag in enumerate(tags):
+        current += " · " if tag == "\x01" else f"<{tag}>"
+        if filled[index + 1] or index == len(tags) - 1:
+            runs.append(current)
+            kept.append(filled[index + 1])
+            current = ""
+    return tuple(runs), tuple(kept)
+
+
 class _Texts:
     """Popups and tooltips of one layer, dictionary-encoded in columns.
 
@@ -905,45 +937,67 @@ class _Texts:
     joining the pieces gives the input back.
 
     The integers are stored by column (see :meth:`columns`): one stream per dictionary, in
-    feature order, so that similar numbers sit together and compress well.
+    feature order, so that similar numbers sit together and compress well. Strings are only
+    cut up and queued by :meth:`encode`; the words are numbered for all of them at once,
+    column by column, in :meth:`tables`.
     """
 
     def __init__(self) -> None:
         self.skeletons: dict[tuple[str | int, ...], int] = {}
         self.contexts: dict[str, int] = {}
-        self.words: list[dict[str, int]] = []
-        self.counts: list[list[int]] = []
+        self.shapes: dict[_Shape, tuple[int, list[int]]] = {}
+        self.texts: list[str] = []
+        self.slot_contexts: list[int] = []
+        self.calls: list[int] = []
+        self.slot_counts: list[int] = []
 
-    def encode(self, html_text: str | None) -> list[int]:
-        """``[skeleton id, provisional word id per slot]`` for one string."""
+    def encode(self, html_text: str | None) -> int:
+        """Queue one string; return its number (the order of the calls, from 0)."""
+        text = html_text or ""
+        if _TAGGED.fullmatch(text):
+            # Tags and separators as ``<``-delimited pieces: texts at even positions, tag
+            # bodies (a separator as ``\x01``) at odd ones; str methods, not a regex scan.
+            pieces = text.replace(" · ", "<\x01>").replace(">", "<").split("<")
+            tags: tuple[str, ...] | None = tuple(pieces[1::2])
+        else:
+            # Split on a capturing group: texts at even positions, literal runs at odd ones.
+            pieces = _LITERALS.split(text)
+            tags = None
+        texts = pieces[0::2]
+        shape = (tags, tuple(pieces[1::2]) if tags is None else (), tuple(map(bool, texts)))
+        known = self.shapes.get(shape)
+        if known is None:
+            known = self.shapes[shape] = self._skeleton(*shape)
+        skeleton, contexts = known
+        self.texts.extend(filter(None, texts))
+        self.slot_contexts.extend(contexts)
+        self.slot_counts.append(len(contexts))
+        self.calls.append(skeleton)
+        return len(self.calls) - 1
+
+    def _skeleton(
+        self, tags: tuple[str, ...] | None, runs: tuple[str, ...], filled: tuple[bool, ...]
+    ) -> tuple[int, list[int]]:
+        """The skeleton id and slot contexts of strings of one shape.
+
+        ``tags``: the tag bodies and separators in order (see :meth:`encode`), or ``None``
+        and ``runs`` the literal runs; ``filled``: whether each text is non-empty.
+        """
+        if tags is not None:
+            runs, filled = _literal_runs(tags, filled)
         items: list[str | int] = []
         slots: list[int] = []
         literal = ""
-        contexts, all_words, all_counts = self.contexts, self.words, self.counts
-        # Split on a capturing group: texts at even positions, literals at odd ones.
-        for index, piece in enumerate(_LITERALS.split(html_text or "")):
-            if index % 2:
-                items.append(piece)
-                literal = piece
-                continue
-            if not piece:
-                continue
-            context = contexts.get(literal)
-            if context is None:
-                context = contexts[literal] = len(contexts)
-                all_words.append({})
-                all_counts.append([])
-            words, counts = all_words[context], all_counts[context]
-            word = words.get(piece)
-            if word is None:
-                word = words[piece] = len(counts)
-                counts.append(1)
-            else:
-                counts[word] += 1
-            items.append(context)
-            slots.append(word)
+        for index, has_text in enumerate(filled):
+            if has_text:
+                context = self.contexts.setdefault(literal, len(self.contexts))
+                items.append(context)
+                slots.append(context)
+            if index < len(runs):
+                literal = runs[index]
+                items.append(literal)
         skeleton = self.skeletons.setdefault(tuple(items), len(self.skeletons))
-        return [skeleton, *slots]
+        return skeleton, slots
 
     def tables(self) -> tuple[list[list[str | int]], list[list[str]]]:
         """``(skeletons, dictionaries)``; words are numbered most frequent first.
@@ -954,51 +1008,59 @@ class _Texts:
         of a tooltip) share it: skeletons name the dictionary, not the literal. Call once,
         after the last :meth:`encode`.
         """
-        self.ranks: list[list[int]] = []
-        self.table_of: list[int] = []
+        contexts = np.asarray(self.slot_contexts, dtype=np.int64)
+        texts = np.asarray(self.texts, dtype=object)
+        self.ranks = np.zeros(len(contexts), dtype=np.int64)
+        table_of: list[int] = []
         dictionaries: list[list[str]] = []
         seen: dict[tuple[str, ...], int] = {}
-        for words, counts in zip(self.words, self.counts, strict=True):
-            order = sorted(range(len(counts)), key=lambda word: (-counts[word], word))
-            rank = [0] * len(order)
-            for new, old in enumerate(order):
-                rank[old] = new
-            self.ranks.append(rank)
-            table = [""] * len(words)
-            for word, old in words.items():
-                table[rank[old]] = word
-            index = seen.setdefault(tuple(table), len(dictionaries))
+        order = np.argsort(contexts, kind="stable")
+        starts = np.searchsorted(contexts[order], np.arange(len(self.contexts) + 1))
+        for context in range(len(self.contexts)):
+            where = order[starts[context] : starts[context + 1]]
+            codes, words = pd.factorize(texts[where])
+            counts = np.bincount(codes, minlength=len(words))
+            # Most frequent first, ties in order of first appearance.
+            by_rank = np.lexsort((np.arange(len(words)), -counts))
+            rank = np.empty(len(words), dtype=np.int64)
+            rank[by_rank] = np.arange(len(words))
+            self.ranks[where] = rank[codes]
+            table = tuple(words[by_rank].tolist())
+            index = seen.setdefault(table, len(dictionaries))
             if index == len(dictionaries):
-                dictionaries.append(table)
-            self.table_of.append(index)
+                dictionaries.append(list(table))
+            table_of.append(index)
+        self.table_of = np.asarray(table_of, dtype=np.int64)
         skeletons = [
-            [item if isinstance(item, str) else self.table_of[item] for item in items]
+            [item if isinstance(item, str) else table_of[item] for item in items]
             for items in self.skeletons
         ]
         return skeletons, dictionaries
 
-    def columns(self, rows: Sequence[list[int]], n_tables: int) -> dict[str, list[Any]]:
-        """Rows from :meth:`encode` in the numbering of :meth:`tables`, by column.
+    def columns(self, calls: Sequence[int], n_tables: int) -> dict[str, list[Any]]:
+        """The strings of ``calls`` (numbers from :meth:`encode`) by column.
 
-        ``s``: the skeleton id of each row; ``v``: per dictionary, the word ids its slots
-        take, row after row and slot after slot; ``z``: per dictionary, 1 when its ``v`` is
-        stored as differences from the previous value (a column of distinct quotes then
-        becomes ``1, 1, 1, ...``), else 0. The page finds a row's place in each column by
-        counting the slots of the rows before it.
+        ``s``: the skeleton id of each string; ``v``: per dictionary, the word ids (in the
+        numbering of :meth:`tables`) its slots take, string after string and slot after
+        slot; ``z``: per dictionary, 1 when its ``v`` is stored as differences from the
+        previous value (a column of distinct quotes then becomes ``1, 1, 1, ...``), else 0.
+        The page finds a string's place in each column by counting the slots of the
+        strings before it.
         """
-        contexts = [[item for item in items if isinstance(item, int)] for items in self.skeletons]
-        values: list[list[int]] = [[] for _ in range(n_tables)]
-        for row in rows:
-            for context, word in zip(contexts[row[0]], row[1:], strict=True):
-                values[self.table_of[context]].append(self.ranks[context][word])
-        deltas = []
-        for index, column in enumerate(values):
-            delta = [b - a for a, b in zip([0, *column], column, strict=False)]
-            steady = sum(1 for step in delta if 0 <= step <= 1)
+        counts = np.asarray(self.slot_counts, dtype=np.int64)
+        chosen = np.zeros(len(counts), dtype=bool)
+        chosen[np.asarray(calls, dtype=np.int64)] = True
+        in_calls = np.repeat(chosen, counts)
+        tables = self.table_of[np.asarray(self.slot_contexts, dtype=np.int64)]
+        values: list[list[int]] = []
+        deltas: list[int] = []
+        for table in range(n_tables):
+            column = self.ranks[in_calls & (tables == table)]
+            delta = np.diff(column, prepend=0)
+            steady = int(np.count_nonzero((delta >= 0) & (delta <= 1)))
             deltas.append(int(steady * 2 > len(column)))
-            if deltas[-1]:
-                values[index] = delta
-        return {"s": [row[0] for row in rows], "v": values, "z": deltas}
+            values.append((delta if deltas[-1] else column).tolist())
+        return {"s": [self.calls[call] for call in calls], "v": values, "z": deltas}
 
 
 def _pack(
@@ -1019,8 +1081,8 @@ def _pack(
     keys: dict[str, int] = {}
     symbols: dict[tuple[int, float], int] = {}
     locations: dict[tuple[int, int], int] = {}
-    popups: list[list[int]] = []
-    tooltips: list[list[int]] = []
+    popups: list[int] = []
+    tooltips: list[int] = []
     at: list[int] = []
     drawn: list[int] = []
     features: list[dict[str, Any]] = []
@@ -1053,9 +1115,9 @@ def _pack(
             for table in dictionaries
         ],
     }
-    for name, texts_rows in (("p", popups), ("t", tooltips)):
-        if any(skeletons[row[0]] for row in texts_rows):
-            data[name] = texts.columns(texts_rows, len(dictionaries))
+    for name, calls in (("p", popups), ("t", tooltips)):
+        if any(skeletons[texts.calls[call]] for call in calls):
+            data[name] = texts.columns(calls, len(dictionaries))
     if "p" in data and "t" in data:
         # A tooltip column equal to the popup's (the place name of each feature) is
         # stored once: ``null`` stands for "as in ``p``".
@@ -1263,7 +1325,10 @@ def _basemap_pack(
     base = base[base["_kind"].isin(["country", "admin1"])]
     countries = base[base["_kind"] == "country"]
     if len(points) and len(countries):
-        hits = countries.sindex.query(np.asarray(points, dtype=object), predicate="intersects")[1]
+        # A tree of the points queried with each country: the country's outline is then
+        # prepared once for all the points near it, not tested point by point.
+        tree = shapely.STRtree(np.asarray(points, dtype=object))
+        hits = tree.query(countries.geometry.array, predicate="intersects")[0]
         focus_ids = countries.index[np.unique(hits)]
         base.loc[focus_ids, "_kind"] = "focus"
     if focus is None or extent is None:
