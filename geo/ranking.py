@@ -115,11 +115,13 @@ def _haversine_km(
     return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
 
 
-def _doubles(n: int) -> array.array[float]:
+@cython.cfunc
+def _doubles(n: cython.int) -> array.array[float]:
     return array.array("d", bytes(8 * n))
 
 
-def _ints(n: int) -> array.array[int]:
+@cython.cfunc
+def _ints(n: cython.int) -> array.array[int]:
     return array.array("i", bytes(4 * n))
 
 
@@ -173,12 +175,12 @@ class CandidateTable:
             self.order[i] = rank
         self.countries = tuple(p.country for p in self._places)
         self.admin1 = tuple(p.admin1_id for p in self._places)
-        lead = self._candidates[0] if self.n else None
-        self.lead_country = lead.place.country if lead is not None else None
-        self.lead_is_area = lead is not None and lead.place.kind in _ARTICLE_AREA_KINDS
-        self.lead_is_clear = self.n == 1 or (
-            self.n > 1 and lead.score - self._candidates[1].score > 0.2
-        )
+        self.lead_country, self.lead_is_area, self.lead_is_clear = None, False, False
+        if self.n:
+            lead = self._candidates[0]
+            self.lead_country = lead.place.country
+            self.lead_is_area = lead.place.kind in _ARTICLE_AREA_KINDS
+            self.lead_is_clear = self.n == 1 or lead.score - self._candidates[1].score > 0.2
 
     def __len__(self) -> int:
         return self.n
