@@ -11,16 +11,16 @@ sentence-initial words are dropped here, so the resolver never sees them.
 from __future__ import annotations
 
 import array
-import bisect
 import functools
 import logging
-import math
 import re
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Literal, NamedTuple
 
 import cython
+from cython.cimports.libc.math import log10
 
 from geo import settings
 from geo.gazetteer import normalize_name
@@ -255,7 +255,7 @@ class NameIndex:
             return True
         if prefix in self._ending:
             return False
-        pos = bisect.bisect_left(self._keys, prefix)
+        pos = bisect_left(self._keys, prefix)
         answer = pos < len(self._keys) and self._keys[pos].startswith(prefix)
         if len(self._continuing) + len(self._ending) >= _PREFIX_MEMORY:
             self._continuing.clear()  # text can hold any words: forget rather than grow
@@ -329,14 +329,24 @@ def _given_name(lex: _Lexicon, word: str) -> cython.bint:
 
 
 @cython.cfunc
+def _ascii_lowercase(word: str) -> cython.bint:
+    """Whether ``word`` is ASCII letters, all lower case (and not empty)."""
+    ch: cython.Py_UCS4
+    for ch in word:
+        if not ("a" <= ch <= "z"):
+            return False
+    return len(word) > 0
+
+
+@cython.cfunc
 def _common_word(lex: _Lexicon, word: str) -> cython.double:
     """Zipf frequency of ``word`` in English text (wordfreq); 0 for unknown words."""
     known = lex.zipf.get(word)
     if known is not None:
         return known
-    if word.isascii() and word.isalpha() and word.islower():
-        frequency = lex.frequencies.get(word, 0.0)  # what zipf_frequency finds, sooner
-        value = round(math.log10(frequency) + 9, 2) if frequency > 0 else 0.0
+    if _ascii_lowercase(word):
+        frequency: cython.double = lex.frequencies.get(word, 0.0)
+        value = round(log10(frequency) + 9, 2) if frequency > 0 else 0.0  # zipf_frequency's
     else:
         import wordfreq
 
@@ -378,8 +388,17 @@ def _capital(ch: cython.Py_UCS4) -> cython.bint:
 
 @cython.cfunc
 @cython.inline
+def _alnum(ch: cython.Py_UCS4) -> cython.bint:
+    """str.isalnum for one character, without a function call for ASCII."""
+    if ch < "\x80":
+        return ("a" <= ch <= "z") or ("A" <= ch <= "Z") or ("0" <= ch <= "9")
+    return ch.isalnum()
+
+
+@cython.cfunc
+@cython.inline
 def _word_char(ch: cython.Py_UCS4) -> cython.bint:
-    return ch.isalnum() or ch == "_"
+    return _alnum(ch) or ch == "_"
 
 
 @cython.cfunc
@@ -437,7 +456,10 @@ def _tokenize(
             if _apostrophe(ch) and _inner_apostrophe(text, pos):
                 extra |= _APOSTROPHE | _WIDE if ch >= "\x80" else _APOSTROPHE
                 continue
-            flags[count] = _word_flags(text, start, pos, extra)
+            if "a" <= text[start] <= "z":  # most words: no case flags to find
+                flags[count] = extra
+            else:
+                flags[count] = _word_flags(text, start, pos, extra)
             starts[count] = start
             ends[count] = pos
             count += 1
@@ -510,6 +532,10 @@ def _word_flags(
     return flag
 
 
+_NO_OFFSETS = array.array("i", [0])
+_NO_FLAGS = array.array("B", [0])
+
+
 @cython.final
 @cython.cclass
 @cython.boundscheck(False)  # word numbers are checked against ``count`` by every caller
@@ -534,9 +560,9 @@ class _Words:
     def __init__(self, text: str) -> None:
         room = len(text) // 2 + 1  # at least as many as there are words
         self.text = text
-        self.starts = array.array("i", bytes(4 * room))
-        self.ends = array.array("i", bytes(4 * room))
-        self.flags = array.array("B", bytes(room))
+        self.starts = _NO_OFFSETS * room
+        self.ends = _NO_OFFSETS * room
+        self.flags = _NO_FLAGS * room
         count = _tokenize(text, self.starts, self.ends, self.flags)
         self.count = count
         self.lowers = [None] * count
@@ -687,7 +713,7 @@ def _runs(words: _Words) -> list[int]:
         start = words.starts[k]
         if start > 0:
             ch = text[start - 1]
-            if ch.isalnum() or _apostrophe(ch):
+            if _alnum(ch) or _apostrophe(ch):
                 k += 1
                 continue
         last = k
@@ -1318,7 +1344,7 @@ def _with_containers(text: str, found: list[Toponym]) -> list[Toponym]:
             if (
                 nxt[_KIND] != "demonym"
                 and _may_contain(text, end, start)
-                and _CONTAINED.fullmatch(text, end, start)
+                and _contained(text, end, start)
             ):
                 fields = (*here[:7], nxt[_ROWS], *here[8:])
                 top = _new_tuple(Toponym, fields)
@@ -1343,6 +1369,26 @@ def _may_contain(text: str, start: cython.Py_ssize_t, end: cython.Py_ssize_t) ->
         return False
     return text[start] in ",iIoO("
 
+
+@cython.cfunc
+def _contained(text: str, start: cython.Py_ssize_t, end: cython.Py_ssize_t) -> cython.bint:
+    """Whether ``_CONTAINED`` matches all of ``text[start:end]``, remembered by gap.
+
+    What the pattern finds there depends only on those characters and the one before
+    (for its word boundaries), so the answer is kept under that string.
+    """
+    gap = text[start - 1 : end]
+    known = _CONTAINED_GAPS.get(gap)
+    if known is None:
+        known = _CONTAINED.fullmatch(text, start, end) is not None
+        if len(_CONTAINED_GAPS) >= _PREFIX_MEMORY:
+            _CONTAINED_GAPS.clear()
+        _CONTAINED_GAPS[gap] = known
+    return known
+
+
+_CONTAINED_GAPS: dict[str, bool] = {}
+"""What ``_contained`` found, by the gap and the character before it."""
 
 _CONTAINED = re.compile(
     r"(?:'s|’s)?\s*(?:,|\bin(?: the)?|\bof(?: the)?|\(|,? (?:in|of) the)\s*", re.IGNORECASE
