@@ -267,20 +267,41 @@ def _esc(value: Any) -> str:
     >>> _esc(None)
     ''
     """
+    if value.__class__ is str:
+        escaped = _ESCAPED.get(value)
+        if escaped is None:
+            escaped = html.escape(value, quote=True)
+            if len(value) <= _ESCAPED_CHARS:
+                if len(_ESCAPED) >= _ESCAPED_MAX:
+                    _ESCAPED.clear()
+                _ESCAPED[value] = escaped
+        return escaped
     if value is None:
         return ""
     return html.escape(str(value), quote=True)
 
 
+_ESCAPED: dict[str, str] = {}
+"""Short strings already escaped: place names, dates, kinds and ids repeat in most popups."""
+_ESCAPED_CHARS = 80
+_ESCAPED_MAX = 200_000
+_NA = pd.NA
+
+
 def _missing(value: Any) -> bool:
-    if value.__class__ is str:
+    kind = value.__class__
+    if kind is str or kind is int or kind is bool:
         return False
-    if value is None or value is pd.NA:
+    if value is None or value is _NA:
         return True
+    if kind is float:
+        return math.isnan(value)
     return isinstance(value, (float, np.floating)) and math.isnan(value)
 
 
 def _int(value: Any) -> int | None:
+    if value.__class__ is int:
+        return value
     return None if _missing(value) else int(value)
 
 
@@ -376,15 +397,22 @@ def _event_type(row: Mapping[str, Any]) -> str:
     return " / ".join(_esc(part) for part in parts if not _missing(part) and part)
 
 
+_RANGES = tuple(
+    (kind, f"{kind}_low", f"{kind}_best", f"{kind}_high") for kind in ("killed", "injured")
+)
+_COUNTS = tuple((kind, f"{kind}_best") for kind in ("missing", "displaced"))
+
+
 def _figures(row: Mapping[str, Any]) -> list[str]:
     lines = []
-    for kind in ("killed", "injured"):
-        low, best, high = (row.get(f"{kind}_{part}") for part in ("low", "best", "high"))
-        if not all(_missing(value) for value in (low, best, high)):
+    for kind, low_key, best_key, high_key in _RANGES:
+        low, best, high = row.get(low_key), row.get(best_key), row.get(high_key)
+        if not (_missing(low) and _missing(best) and _missing(high)):
             lines.append(figure_range(kind, low, best, high))
-    for kind in ("missing", "displaced"):
-        if not _missing(row.get(f"{kind}_best")):
-            lines.append(f"{kind}: {_count(row.get(f'{kind}_best'))}")
+    for kind, best_key in _COUNTS:
+        best = row.get(best_key)
+        if not _missing(best):
+            lines.append(f"{kind}: {_count(best)}")
     return lines
 
 
@@ -421,8 +449,9 @@ def casualty_popup(row: Mapping[str, Any]) -> str:
     """Popup HTML for one casualties feature: place, date, ranges and every source."""
     parts = [f'<div class="geo-popup"><h3>{_esc(row.get("place"))}</h3>']
     meta = [_when(row)]
-    if _event_type(row):
-        meta.append(_event_type(row))
+    event_type = _event_type(row)
+    if event_type:
+        meta.append(event_type)
     parts.append(f'<div class="m">{" · ".join(meta)}</div>')
     parts.append(
         "<br>".join(f'<span class="f">{line}</span>' for line in _figures(row))
@@ -431,7 +460,9 @@ def casualty_popup(row: Mapping[str, Any]) -> str:
     if _truthy(row.get("disputed")):
         parts.append('<div class="d">Disputed: sources disagree</div>')
     items = [
-        _source_item(source) for source in _list(row.get("sources")) if isinstance(source, Mapping)
+        _source_item(source)
+        for source in _list(row.get("sources"))
+        if source.__class__ is dict or isinstance(source, Mapping)
     ]
     if items:
         parts.append(f"<ol>{''.join(items)}</ol>")
@@ -443,8 +474,9 @@ def event_popup(row: Mapping[str, Any]) -> str:
     """Popup HTML for one events feature."""
     parts = [f'<div class="geo-popup"><h3>{_esc(row.get("place"))}</h3>']
     meta = [_when(row)]
-    if _event_type(row):
-        meta.append(_event_type(row))
+    event_type = _event_type(row)
+    if event_type:
+        meta.append(event_type)
     parts.append(f'<div class="m">{" · ".join(meta)}</div>')
     figures = _figures(row)
     if figures:
@@ -1063,6 +1095,17 @@ class _Texts:
         return {"s": [self.calls[call] for call in calls], "v": values, "z": deltas}
 
 
+def _scaled_points(geoms: np.ndarray, scale: int) -> tuple[list[int], list[int]]:
+    """``(lat * scale, lon * scale)`` rounded, of each point or representative point."""
+    points = geoms.copy()
+    other = shapely.get_type_id(points) != 0
+    points[other] = shapely.point_on_surface(points[other])
+    # np.rint rounds half to even, as Python's round() does.
+    lat = np.rint(shapely.get_y(points) * scale).astype(np.int64).tolist()
+    lon = np.rint(shapely.get_x(points) * scale).astype(np.int64).tolist()
+    return lat, lon
+
+
 def _pack(
     gdf: gpd.GeoDataFrame,
     props: Callable[[dict[str, Any]], dict[str, Any]],
@@ -1072,11 +1115,14 @@ def _pack(
     order: Callable[[dict[str, Any]], Any] | None = None,
 ) -> dict[str, Any]:
     """Encode a layer for :class:`_GeoJsonLayer` (see there), sorted by id then ``order``."""
-    rows = list(zip(_records(gdf), gdf.geometry.array, strict=True))
-    rows = [(row, geom) for row, geom in rows if geom is not None and not geom.is_empty]
-    rows.sort(key=lambda pair: str(pair[0].get("id", "")))
+    records = _records(gdf)
+    geoms = np.asarray(gdf.geometry.array, dtype=object)
+    drawable = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    ids = [str(row.get("id", "")) for row in records]
+    index = np.flatnonzero(drawable).tolist()
+    index.sort(key=ids.__getitem__)
     if order is not None:
-        rows.sort(key=lambda pair: order(pair[0]))
+        index.sort(key=lambda i: order(records[i]))
     texts = _Texts()
     keys: dict[str, int] = {}
     symbols: dict[tuple[int, float], int] = {}
@@ -1087,15 +1133,16 @@ def _pack(
     drawn: list[int] = []
     features: list[dict[str, Any]] = []
     scale = 10**decimals
-    for row, geom in rows:
+    shown = geoms[index] if index else geoms[:0]
+    if points:
+        where = zip(*_scaled_points(shown, scale), strict=True)
+    for row, geom in zip((records[i] for i in index), shown, strict=True):
         prop = props(row)
         key = keys.setdefault(str(prop["k"]), len(keys))
         popups.append(texts.encode(prop.get("p")))
         tooltips.append(texts.encode(prop.get("t")))
         if points:
-            point = geom if geom.geom_type == "Point" else geom.representative_point()
-            where = (round(point.y * scale), round(point.x * scale))
-            at.append(locations.setdefault(where, len(locations)))
+            at.append(locations.setdefault(next(where), len(locations)))
             symbol = (key, float(prop.get("r", MIN_RADIUS)))
             drawn.append(symbols.setdefault(symbol, len(symbols)))
         else:
@@ -1104,7 +1151,7 @@ def _pack(
             )
     skeletons, dictionaries = texts.tables()
     data: dict[str, Any] = {
-        "n": len(rows),
+        "n": len(index),
         "k": list(keys),
         "sk": skeletons,
         # Each dictionary as one string and the length of each word in it (UTF-16 code
@@ -1122,10 +1169,10 @@ def _pack(
         # A tooltip column equal to the popup's (the place name of each feature) is
         # stored once: ``null`` stands for "as in ``p``".
         popup, tooltip = data["p"], data["t"]
-        for index, column in enumerate(tooltip["v"]):
-            same = column == popup["v"][index] and tooltip["z"][index] == popup["z"][index]
+        for table, column in enumerate(tooltip["v"]):
+            same = column == popup["v"][table] and tooltip["z"][table] == popup["z"][table]
             if column and same:
-                tooltip["v"][index] = None
+                tooltip["v"][table] = None
     if points:
         data["xy"] = [value for where in locations for value in where]
         data["l"] = at
@@ -1166,7 +1213,7 @@ def _max_killed(gdf: gpd.GeoDataFrame) -> int:
 
 
 def _tooltip(*parts: Any) -> str:
-    return " · ".join(_esc(part) for part in parts if not _missing(part) and part)
+    return " · ".join([_esc(part) for part in parts if not _missing(part) and part])
 
 
 def _date_range(layers: Mapping[str, gpd.GeoDataFrame]) -> tuple[str, str] | None:
@@ -1200,6 +1247,12 @@ def _located(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gdf[(precision < 5).fillna(value=False).to_numpy()]
 
 
+def _drawable(gdf: gpd.GeoDataFrame) -> np.ndarray:
+    """The geometries that are neither missing nor empty, as an object array."""
+    geoms = np.asarray(gdf.geometry.array, dtype=object)
+    return geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+
+
 def _densest(geoms: Sequence[shapely.Geometry], cell: float) -> list[shapely.Geometry]:
     """The geometries of the most populated group of touching grid cells.
 
@@ -1211,7 +1264,8 @@ def _densest(geoms: Sequence[shapely.Geometry], cell: float) -> list[shapely.Geo
         return list(geoms)
     points = shapely.point_on_surface(np.asarray(geoms, dtype=object))
     xy = shapely.get_coordinates(points)
-    cells = [(math.floor(x / cell), math.floor(y / cell)) for x, y in xy]
+    columns = np.floor(xy / cell).astype(np.int64)
+    cells = list(zip(columns[:, 0].tolist(), columns[:, 1].tolist(), strict=True))
     counts: dict[tuple[int, int], int] = {}
     for key in cells:
         counts[key] = counts.get(key, 0) + 1
@@ -1275,12 +1329,7 @@ def focus_bounds(
         [places],
     ]
     for tier in tiers:
-        geoms = [
-            geom
-            for frame in tier
-            for geom in frame.geometry.array
-            if geom is not None and not geom.is_empty
-        ]
+        geoms = [geom for frame in tier for geom in _drawable(frame).tolist()]
         if geoms:
             box = shapely.total_bounds(np.asarray(_densest(geoms, cell), dtype=object))
             return [[float(box[1]), float(box[0])], [float(box[3]), float(box[2])]]
