@@ -31,6 +31,7 @@ ToponymKind = Literal["name", "admin", "direction", "demonym"]
 
 MAX_TOKENS = 6
 """Longest name, in words, that recognition tries ("Bosnia and Herzegovina" is 3)."""
+_MAX_TOKENS = cython.declare(cython.Py_ssize_t, MAX_TOKENS)  # the same, as a C number
 
 _CONNECTOR_WORDS = (
     "of de del della di da do dos das du des la le les los las el al am an upon on sur en y "
@@ -192,8 +193,8 @@ class NameIndex:
     _populations: tuple[int, ...]
     _keys: tuple[str, ...]
     _ordinals: dict[str, int]
-    _starts: array.array[int]
-    _rows: array.array[int]
+    _starts: cython.int[:]  # typed views of the tables, read without making numbers
+    _rows: cython.int[:]
     _found: dict[str, tuple[int, ...]]
     _continuing: set[str]
     _ending: set[str]
@@ -209,7 +210,9 @@ class NameIndex:
         # every full collection.
         self._kinds = tuple(kinds)
         self._populations = tuple(populations)
-        keys, self._starts, self._rows = table
+        keys, starts, rows = table
+        self._starts = starts
+        self._rows = rows
         self._keys = tuple(keys)
         self._ordinals = dict(zip(keys, range(len(keys)), strict=True))
         self._found = {}  # rows of the keys looked up so far
@@ -244,7 +247,10 @@ class NameIndex:
         ordinal = self._ordinals.get(key)
         if ordinal is None:
             return ()
-        rows = tuple(self._rows[self._starts[ordinal] : self._starts[ordinal + 1]])
+        at: cython.Py_ssize_t = ordinal
+        first: cython.Py_ssize_t = self._starts[at]
+        stop: cython.Py_ssize_t = self._starts[at + 1]
+        rows = tuple([self._rows[k] for k in range(first, stop)])
         self._found[key] = rows  # at most one entry per key of the gazetteer
         return rows
 
@@ -1036,7 +1042,7 @@ def _has_space(text: str, start: cython.Py_ssize_t, end: cython.Py_ssize_t) -> c
 def _name_end(words: _Words, i: cython.Py_ssize_t, dateline: cython.bint) -> cython.Py_ssize_t:
     """Last word a name starting at word ``i`` can reach: capitalised words and connectors."""
     last: cython.Py_ssize_t = i
-    limit: cython.Py_ssize_t = min(words.count, i + MAX_TOKENS)
+    limit: cython.Py_ssize_t = min(words.count, i + _MAX_TOKENS)
     while last + 1 < limit and words.joinable(last, last + 1):
         if not (
             words.cap(last + 1)
@@ -1162,7 +1168,7 @@ def _keep(
 @cython.cfunc
 def _title(word: str) -> cython.bint:
     """Whether a casefolded word, without trailing dots, is a title ("gen.", "president")."""
-    if word.endswith("."):
+    if len(word) > 0 and word[len(word) - 1] == ".":  # a C test, unlike str.endswith
         word = word.rstrip(".")
     return word in _TITLES
 
