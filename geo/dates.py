@@ -10,9 +10,84 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 
 from geo.types import DatePrecision
+
+
+def folded(text: str) -> str | None:
+    """``text`` lowercased for cue-word tests, or ``None`` where that would not be exact.
+
+    A case-insensitive pattern matches an ASCII letter in ``text`` exactly where
+    ``text.lower()`` has that letter at the same index, except for three characters the
+    pattern engine folds differently ("İ" lowercases to two characters, "ı" and "ſ" match
+    "i" and "s"); for a text holding one of them there is no shortcut.
+
+    Examples
+    --------
+    >>> folded("Shelling in KYIV")
+    'shelling in kyiv'
+    >>> folded("İstanbul") is None
+    True
+    """
+    if "İ" in text or "ı" in text or "ſ" in text:
+        return None
+    return text.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """A case-insensitive pattern, with words one of which every match of it contains.
+
+    ``back[i]`` is how far before ``words[i]`` a match may start at most. Text without any
+    of the words is skipped without running the pattern, and the pattern runs from the
+    first place a match may start: the same matches, found for a fraction of the cost.
+    """
+
+    pattern: re.Pattern[str]
+    words: tuple[str, ...]
+    back: tuple[int, ...]
+
+    @classmethod
+    def of(cls, pattern: re.Pattern[str], words: Mapping[str, int]) -> Cue:
+        """A cue from its pattern and, for each word, how far before it a match may start."""
+        return cls(pattern, tuple(words), tuple(words.values()))
+
+    def start(self, low: str | None, pos: int = 0) -> int:
+        """First index from ``pos`` a match may start at; -1: none can.
+
+        ``low`` is the folded text (see ``folded``); ``None`` (no shortcut) gives ``pos``.
+        """
+        if low is None:
+            return pos
+        if not any(map(low.__contains__, self.words)):
+            return -1
+        none = first = len(low) + 1
+        for word, back in zip(self.words, self.back, strict=True):
+            at = low.find(word, pos)
+            if at >= 0 and at - back < first:
+                first = at - back
+        return -1 if first == none else max(first, pos)
+
+    def search(self, text: str, low: str | None) -> re.Match[str] | None:
+        """``pattern.search(text)``, given ``low = folded(text)``."""
+        start = self.start(low)
+        return None if start < 0 else self.pattern.search(text, start)
+
+    def finditer(self, text: str, low: str | None) -> Iterator[re.Match[str]]:
+        """``pattern.finditer(text)`` (for patterns that match no empty string).
+
+        After each match the pattern runs again only from the next place a match may start.
+        """
+        start = self.start(low)
+        while start >= 0:
+            match = self.pattern.search(text, start)
+            if match is None:
+                return
+            yield match
+            start = self.start(low, match.end())
+
 
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _MONTHS = {
@@ -60,6 +135,13 @@ _RELATIVE = re.compile(
     r"this month|last month|earlier this week)\b",
     re.I,
 )
+_RELATIVE_CUE = Cue.of(_RELATIVE, {"yesterday": 0, "night": 5, "week": 13, "month": 13})
+_MONTH_WORDS = tuple(sorted({name[:3] for name in _MONTHS}))
+"""Every month name starts with one of these."""
+_WEEKDAY_REACH = len("early on")
+"""How far before the blanks ahead of a weekday a ``_WEEKDAY`` match may start."""
+_DASHES = ("-", "—", "–")
+_DIGIT = re.compile(r"\d")
 
 
 def parse_iso(value: str | None) -> dt.date | None:
@@ -106,11 +188,13 @@ def event_date(sentence: str, article_date: str | None) -> tuple[str | None, Dat
     base = parse_iso(article_date)
     if base is None:
         return None, None
-    sentence = _DATELINE.sub("", sentence, count=1)
-    explicit = sorted(_explicit_dates(sentence, base))
+    if "," in sentence and any(map(sentence.__contains__, _DASHES)):
+        sentence = _DATELINE.sub("", sentence, count=1)
+    low = folded(sentence)
+    explicit = sorted(_explicit_dates(sentence, base)) if _may_name_day(sentence, low) else []
     if explicit:
         return explicit[0].isoformat(), "day"
-    match = _RELATIVE.search(sentence)
+    match = _RELATIVE_CUE.search(sentence, low)
     if match:
         cue = match.group("r").casefold()
         if cue in {"yesterday", "last night"}:
@@ -125,13 +209,36 @@ def event_date(sentence: str, article_date: str | None) -> tuple[str | None, Dat
             first = base.replace(day=1) - dt.timedelta(days=1)
             return first.replace(day=1).isoformat(), "month"
         return base.replace(day=1).isoformat(), "month"
-    for match in _WEEKDAY.finditer(sentence):
+    from_at = _weekday_start(sentence, low)
+    for match in () if from_at < 0 else _WEEKDAY.finditer(sentence, from_at):
         if _SPEECH_BEFORE.search(sentence[max(0, match.start() - 20) : match.start()]):
             continue  # "officials said on Wednesday": when it was said, not when it happened
         target = _WEEKDAYS.index(match.group("w").casefold())
         back = (base.weekday() - target) % 7
         return (base - dt.timedelta(days=back)).isoformat(), "day"
     return base.isoformat(), "week"
+
+
+def _may_name_day(sentence: str, low: str | None) -> bool:
+    """Whether a sentence may hold a "March 28" or "28 March": a month name and a digit."""
+    if low is not None and not any(map(low.__contains__, _MONTH_WORDS)):
+        return False
+    return _DIGIT.search(sentence) is not None
+
+
+def _weekday_start(sentence: str, low: str | None) -> int:
+    """First index a ``_WEEKDAY`` match may start at in a sentence; -1: it names no weekday.
+
+    A match is a weekday, the blanks before it and at most "early on" before those.
+    """
+    if low is None:
+        return 0
+    if "day" not in low:
+        return -1
+    at = min((i for i in map(low.find, _WEEKDAYS) if i >= 0), default=-1)
+    if at < 0:
+        return -1
+    return max(len(sentence[:at].rstrip()) - _WEEKDAY_REACH, 0)
 
 
 def _explicit_dates(sentence: str, base: dt.date) -> list[dt.date]:

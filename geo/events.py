@@ -14,7 +14,7 @@ import logging
 import re
 from collections.abc import Sequence
 
-from geo.dates import event_date
+from geo.dates import Cue, event_date, folded
 from geo.types import Article, Event, Figure, Mention
 
 logger = logging.getLogger(__name__)
@@ -42,7 +42,56 @@ _RETAKE = re.compile(
 _CIVILIAN_ATTACK = re.compile(
     r"\b(?:executed|execution|shot dead|massacre|tortured|raped|abducted)\b", re.I
 )
-_SPACE = re.compile(r"\s+")
+_AIR_CUE = Cue.of(
+    _AIR,
+    {"air strike": 0, "airstrike": 0, "air raid": 0, "air attack": 0, "aircraft": 0}
+    | {"bomb": 0, "drone": 0, "warplane": 0, "jet": 0},
+)
+_SHELLING_CUE = Cue.of(
+    _SHELLING,
+    dict.fromkeys(
+        (
+            "missile",
+            "rocket",
+            "shell",
+            "artillery",
+            "mortar",
+            "strike",
+            "struck",
+            "hit",
+            "explosion",
+            "blast",
+            "bombardment",
+            "cluster munition",
+            "grad",
+        ),
+        0,
+    ),
+)
+_BATTLE_CUE = Cue.of(
+    _BATTLE,
+    dict.fromkeys(
+        (
+            "fighting",
+            "battle",
+            "clash",
+            "offensive",
+            "assault",
+            "counter",
+            "combat",
+            "fought",
+            "firefight",
+        ),
+        0,
+    ),
+)
+_RETAKE_CUE = Cue.of(
+    _RETAKE, dict.fromkeys(("recaptur", "retook", "retak", "liberated", "regained"), 0)
+)
+_CIVILIAN_ATTACK_CUE = Cue.of(
+    _CIVILIAN_ATTACK,
+    dict.fromkeys(("execut", "shot dead", "massacre", "tortured", "raped", "abducted"), 0),
+)
 
 _KIND_ORDER = {
     "killed": 0,
@@ -70,15 +119,13 @@ def classify(sentence: str, figures: Sequence[Figure]) -> tuple[str, str | None]
     kinds = {f.kind for f in figures}
     if kinds and kinds <= {"displaced"}:
         return "Strategic developments", "Other"
-    if _AIR.search(sentence):
-        return "Explosions/Remote violence", "Air/drone strike"
-    if _SHELLING.search(sentence):
-        return "Explosions/Remote violence", "Shelling/artillery/missile attack"
-    if _RETAKE.search(sentence):
-        return "Battles", "Government regains territory"
-    if _CIVILIAN_ATTACK.search(sentence):
+    low = folded(sentence)
+    evident = _evident_type(sentence, low)
+    if evident is not None:
+        return evident
+    if _CIVILIAN_ATTACK_CUE.search(sentence, low):
         return "Violence against civilians", "Attack"
-    if _BATTLE.search(sentence):
+    if _BATTLE_CUE.search(sentence, low):
         return "Battles", "Armed clash"
     victims = {f.victims for f in figures}
     if victims & {"civilians", "children"}:
@@ -86,8 +133,22 @@ def classify(sentence: str, figures: Sequence[Figure]) -> tuple[str, str | None]
     return "Battles", "Armed clash"
 
 
+def _evident_type(sentence: str, low: str | None) -> tuple[str, str] | None:
+    """The type a sentence's words give with evidence (a weapon, a retaking), if any.
+
+    ``low`` is ``folded(sentence)``.
+    """
+    if _AIR_CUE.search(sentence, low):
+        return "Explosions/Remote violence", "Air/drone strike"
+    if _SHELLING_CUE.search(sentence, low):
+        return "Explosions/Remote violence", "Shelling/artillery/missile attack"
+    if _RETAKE_CUE.search(sentence, low):
+        return "Battles", "Government regains territory"
+    return None
+
+
 def _quote(text: str, start: int, end: int, limit: int = 400) -> str:
-    quote = _SPACE.sub(" ", text[start:end]).strip()
+    quote = " ".join(text[start:end].split())  # blanks as \s+ matches them, one space each
     return quote if len(quote) <= limit else quote[: limit - 1].rstrip() + "…"
 
 
@@ -139,7 +200,16 @@ def governing_place(
     article is mostly about; the dateline. People who fled are counted where they fled
     from ("fled Ukraine", "fled from Mariupol"), else in the article's country.
     """
-    located = _locations(mentions)
+    return _governing(figure, mentions, _locations(mentions), sentences)
+
+
+def _governing(
+    figure: Figure,
+    mentions: Sequence[Mention],
+    located: Sequence[Mention],
+    sentences: Sequence[tuple[int, int]],
+) -> Mention | None:
+    """``governing_place``, given the article's ``_locations``."""
     in_sentence = [m for m in located if figure.sentence_start <= m.start < figure.sentence_end]
     if figure.kind == "displaced":
         origin = [m for m in in_sentence if m.role == "origin" and m.place is not None]
@@ -207,29 +277,40 @@ def _most_specific(candidates: Sequence[Mention], figure: Figure) -> Mention | N
 _DEFAULT_TYPES = {("Battles", "Armed clash"), ("Violence against civilians", "Attack")}
 
 
-def _typed_places(
-    article: Article,
-    mentions: Sequence[Mention],
-    sentences: Sequence[tuple[int, int]],
-) -> dict[str | None, tuple[str, str | None]]:
-    """The first type the article gives with evidence (a weapon, a retaking) for each place.
+class _EvidentTypes:
+    """The first type the article gives with evidence (a weapon, a retaking) for a place.
 
     "A missile hit the administration building in Mykolaiv. Seven people were killed." The
-    second sentence alone says nothing of how; the article does.
+    second sentence alone says nothing of how; the article does. Looked up only for the
+    places of events whose own sentence gives no evidence, each sentence read at most once.
     """
-    typed: dict[str | None, tuple[str, str | None]] = {}
-    located = _locations(mentions)
-    for start, end in sentences:
-        here = [m for m in located if start <= m.start < end and m.place is not None]
-        if not here:
-            continue
-        kind = classify(article.text[start:end], [])
-        if kind in _DEFAULT_TYPES:
-            continue
-        for m in here:
+
+    def __init__(
+        self, text: str, located: Sequence[Mention], sentences: Sequence[tuple[int, int]]
+    ) -> None:
+        self._text = text
+        self._sentences = sentences
+        self._starts: dict[str, list[int]] = {}
+        for m in located:
             assert m.place is not None
-            typed.setdefault(m.place.id, kind)
-    return typed
+            self._starts.setdefault(m.place.id, []).append(m.start)
+        self._types: dict[int, tuple[str, str] | None] = {}
+
+    def get(self, place_id: str) -> tuple[str, str] | None:
+        """The type of the first sentence naming the place that gives one with evidence."""
+        starts = self._starts.get(place_id)
+        if starts is None:
+            return None
+        for index, (start, end) in enumerate(self._sentences):
+            if not any(start <= at < end for at in starts):
+                continue
+            if index not in self._types:
+                sentence = self._text[start:end]
+                self._types[index] = _evident_type(sentence, folded(sentence))
+            found = self._types[index]
+            if found is not None:
+                return found
+        return None
 
 
 def event_id(article: str, place_id: str | None, sentence_start: int) -> str:
@@ -259,23 +340,26 @@ def build_events(
     """
     groups: dict[tuple[str | None, int], list[int]] = {}
     places: dict[tuple[str | None, int], Mention | None] = {}
+    located = _locations(mentions)
     for pos, figure in enumerate(figures):
-        mention = governing_place(figure, mentions, sentences, article.text)
+        mention = _governing(figure, mentions, located, sentences)
         place_id = mention.place.id if mention and mention.place else None
         key = (place_id, figure.sentence_start)
         groups.setdefault(key, []).append(pos)
         places[key] = mention
     events: list[Event] = []
     figure_events: dict[int, str] = {}
-    typed = _typed_places(article, mentions, sentences)
+    evident = _EvidentTypes(article.text, located, sentences) if groups else None
     for key, members in sorted(groups.items(), key=lambda item: item[0][1]):
         mention = places[key]
         group = [figures[i] for i in members]
         start, end = group[0].sentence_start, group[0].sentence_end
         sentence = article.text[start:end]
         event_type, sub_type = classify(sentence, group)
-        if (event_type, sub_type) in _DEFAULT_TYPES and key[0] in typed:
-            event_type, sub_type = typed[key[0]]  # the article says how elsewhere
+        if (event_type, sub_type) in _DEFAULT_TYPES and key[0] is not None and evident:
+            found = evident.get(key[0])
+            if found is not None:
+                event_type, sub_type = found  # the article says how elsewhere
         date, precision = event_date(sentence, article.date)
         eid = event_id(article.id, key[0], start)
         for i in members:

@@ -27,6 +27,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
 from geo import settings
+from geo.dates import Cue, folded
 from geo.gazetteer import Gazetteer, get_gazetteer
 from geo.types import Article, Mention, Place, Zone, ZoneKind
 
@@ -57,14 +58,44 @@ _SIEGE = re.compile(r"\b(?:besieged|under siege|encircled|surrounded|blockaded|c
 _RECAPTURE = re.compile(
     r"\b(?:recaptur\w*|retook|retaken|retaking|liberated|regained control)\b", re.I
 )
+_PLEDGE_CUE = Cue.of(
+    _PLEDGE,
+    {"reduc": 0, "scal": 0, "escalat": len("de-"), "cut back": 0, "wind down": 0, "pull": 0}
+    | {"withdraw": 0, "drastically": 0, "curtail": 0},
+)
+_DONE_CUE = Cue.of(
+    _DONE,
+    {"withdrew": 0, "pulled out": 0, "left": len("have "), "retreated": 0, "completed": 0},
+)
+_FIGHTING_CUE = Cue.of(
+    _FIGHTING,
+    {"fighting": len("heavy "), "battle": len("street "), "clashes": 0, "shelling": 0}
+    | {"bombardment": 0, "under fire": 0, "under heavy fire": 0, "offensive": 0}
+    | {"assault": 0, "intense": 0},
+)
+_SIEGE_CUE = Cue.of(
+    _SIEGE,
+    {"siege": len("under "), "encircled": 0, "surrounded": 0, "blockaded": 0, "cut off": 0},
+)
+_RECAPTURE_CUE = Cue.of(
+    _RECAPTURE,
+    dict.fromkeys(("recaptur", "retook", "retak", "liberated", "regained control"), 0),
+)
+_CUES: dict[ZoneKind, Cue] = {
+    "pledged_deescalation": _PLEDGE_CUE, "withdrawal": _DONE_CUE, "active_fighting": _FIGHTING_CUE,
+    "besieged": _SIEGE_CUE, "recaptured": _RECAPTURE_CUE,
+}  # fmt: skip
 _CLAUSE_END = re.compile(
     r";|\bwhile\b|\bbut\b|\bwhereas\b|\bas well as\b|, and (?:the|a)\b|\.\s|[”\"]"
 )
+_CLAUSE_WORDS = (";", "while", "but", "whereas", "as well as", ", and ", ".", "”", '"')
+"""Every ``_CLAUSE_END`` match starts with one of these."""
 _OBJECT_REACH = 45
 """How far after "encircled"/"recaptured" its object may start (characters)."""
 _DESCRIBED_REACH = 40
 """How far before "besieged"/"retaken" the place it describes may start ("Mariupol, besieged")."""
 _NEGATED = re.compile(r"\b(?:no|not|never|denied)\b[^.]{0,30}\b(?:fighting|shelling)\b", re.I)
+_NEGATED_CUE = Cue.of(_NEGATED, dict.fromkeys(("fighting", "shelling"), len("denied") + 30))
 _SPEAKS = re.compile(
     r"(?:'s|’s)?(?:\s+(?:[A-Z][\w.'’-]*|of|for|deputy|defen[cs]e|foreign|prime|minister|"
     r"ministry|spokes(?:man|woman|person)|officials?|negotiators?|delegation|government|"
@@ -72,6 +103,22 @@ _SPEAKS = re.compile(
     r"(?:told|said|says|saying|announced|promised|pledged|vowed|decided|declared|proposed|"
     r"would|will)\b"
 )
+_SPEECH_WORDS = (
+    "told",
+    "said",
+    "says",
+    "saying",
+    "announced",
+    "promised",
+    "pledged",
+    "vowed",
+    "decided",
+    "declared",
+    "proposed",
+    "would",
+    "will",
+)
+"""Every ``_SPEAKS`` match ends with one of these."""
 _ACTOR_REACH = 80
 
 
@@ -82,13 +129,16 @@ def _actor(sentence: str, offset: int, mentions: Sequence[Mention]) -> str | Non
     to a speech or promise verb ("Russia promised", "Russian Deputy Defence Minister
     Alexander Fomin told").
     """
+    if not any(map(sentence.__contains__, _SPEECH_WORDS)):
+        return None
     for m in mentions:
         rel = m.end - offset
         if not 0 <= rel <= len(sentence) or m.place is None:
             continue
         if not (m.place.kind == "country" or m.place.capital or m.role == "metonym"):
             continue
-        if _SPEAKS.match(sentence[rel : rel + _ACTOR_REACH]):
+        reach = sentence[rel : rel + _ACTOR_REACH]
+        if any(map(reach.__contains__, _SPEECH_WORDS)) and _SPEAKS.match(reach):
             return _country_name(m.place)
     return None
 
@@ -133,26 +183,22 @@ def find_statements(
 ) -> list[Statement]:
     """Statements of pledged de-escalation, fighting, sieges and recaptures in an article."""
     found: list[Statement] = []
+    areal = [m for m in mentions if _areal(m)]
+    if not areal:
+        return found
     for start, end in sentences:
-        sentence = article.text[start:end]
-        places = tuple(m for m in mentions if start <= m.start < end and _areal(m))
+        places = _within(areal, start, end)
         if not places:
             continue
-        kinds: list[tuple[ZoneKind, str | None]] = []
-        if _PLEDGE.search(sentence) and (_PROMISE.search(sentence) or "direction" in sentence):
-            kinds.append(("pledged_deescalation", "CONCEDE"))
-        elif _DONE.search(sentence):
-            kinds.append(("withdrawal", "RETREAT"))
-        if _FIGHTING.search(sentence) and not _NEGATED.search(sentence):
-            kinds.append(("active_fighting", None))
-        if _SIEGE.search(sentence):
-            kinds.append(("besieged", None))
-        if _RECAPTURE.search(sentence):
-            kinds.append(("recaptured", None))
+        sentence = article.text[start:end]
+        low = folded(sentence)
+        kinds = _kinds(sentence, low)
+        if not kinds:
+            continue
         actor = _actor(sentence, start, [m for m in mentions if start <= m.start < end])
         quote = " ".join(sentence.split())
         for zone, plover in kinds:
-            chosen = _places_for(zone, sentence, start, places)
+            chosen = _places_for(zone, sentence, low, start, places)
             if chosen:
                 found.append(
                     Statement(
@@ -170,20 +216,56 @@ def find_statements(
     return found
 
 
+def _within(mentions: list[Mention], start: int, end: int) -> tuple[Mention, ...]:
+    """The mentions starting in ``[start, end)``, in their order."""
+    return tuple(m for m in mentions if start <= m.start < end)
+
+
+def _kinds(sentence: str, low: str | None) -> list[tuple[ZoneKind, str | None]]:
+    """The kinds of statement a sentence makes, with their PLOVER codes.
+
+    ``low`` is ``folded(sentence)``.
+    """
+    kinds: list[tuple[ZoneKind, str | None]] = []
+    if _PLEDGE_CUE.search(sentence, low) and (_PROMISE.search(sentence) or "direction" in sentence):
+        kinds.append(("pledged_deescalation", "CONCEDE"))
+    elif _DONE_CUE.search(sentence, low):
+        kinds.append(("withdrawal", "RETREAT"))
+    if _FIGHTING_CUE.search(sentence, low) and not _NEGATED_CUE.search(sentence, low):
+        kinds.append(("active_fighting", None))
+    if _SIEGE_CUE.search(sentence, low):
+        kinds.append(("besieged", None))
+    if _RECAPTURE_CUE.search(sentence, low):
+        kinds.append(("recaptured", None))
+    return kinds
+
+
 def _clause(sentence: str, start: int, end: int) -> tuple[int, int]:
     """Bounds of the clause around ``sentence[start:end]``.
 
     Clauses end at ";", "while", "but", closing quotes and sentence stops.
     """
     left = 0
-    for match in _CLAUSE_END.finditer(sentence, 0, start):
+    first = _first_of(sentence, _CLAUSE_WORDS, 0, start)
+    for match in () if first < 0 else _CLAUSE_END.finditer(sentence, first, start):
         left = match.end()
-    right_match = _CLAUSE_END.search(sentence, end)
+    first = _first_of(sentence, _CLAUSE_WORDS, end, len(sentence))
+    right_match = None if first < 0 else _CLAUSE_END.search(sentence, first)
     return left, right_match.start() if right_match else len(sentence)
 
 
+def _first_of(text: str, words: Sequence[str], start: int, end: int) -> int:
+    """Where the first of ``words`` occurs whole in ``text[start:end]``; -1 if none does."""
+    first = -1
+    for word in words:
+        at = text.find(word, start, end)
+        if at >= 0 and (first < 0 or at < first):
+            first = at
+    return first
+
+
 def _places_for(
-    zone: ZoneKind, sentence: str, offset: int, places: tuple[Mention, ...]
+    zone: ZoneKind, sentence: str, low: str | None, offset: int, places: tuple[Mention, ...]
 ) -> tuple[Mention, ...]:
     """The places a statement of a kind is about, from the clause its keyword governs.
 
@@ -192,13 +274,9 @@ def _places_for(
     about the place it takes as object ("encircled Chernihiv", "recaptured Irpin") or that it
     describes ("Mariupol, besieged for weeks").
     """
-    pattern = {
-        "pledged_deescalation": _PLEDGE, "withdrawal": _DONE, "active_fighting": _FIGHTING,
-        "besieged": _SIEGE, "recaptured": _RECAPTURE,
-    }[zone]  # fmt: skip
     keep: list[Mention] = []
     kept: set[tuple[int, int]] = set()
-    for match in pattern.finditer(sentence):
+    for match in _CUES[zone].finditer(sentence, low):
         left, right = _clause(sentence, match.start(), match.end())
         if zone in {"pledged_deescalation", "withdrawal"}:
             lo, hi = match.start(), right
