@@ -245,6 +245,16 @@ window.geoData = function (id) {
     return new Response(stream).text().then(JSON.parse);
   });
 };
+// Layers are drawn in the order the page defines them (boundaries under zones under
+// points), whichever block finishes inflating first: SVG paints later paths on top.
+window.geoDrawn = Promise.resolve();
+window.geoLayer = function (id, draw) {
+  window.geoPending += 1;
+  var data = window.geoData(id);
+  window.geoDrawn = window.geoDrawn.then(function () {
+    return data.then(draw).catch(function (error) { window.geoDataFailed(id, error); });
+  });
+};
 window.geoDataFailed = function (id, error) {
   console.error("geo: layer data " + id + " could not be read (" + error + "); this " +
     "browser may lack DecompressionStream (Chrome 80, Firefox 113, Safari 16.4 have it)");
@@ -781,9 +791,7 @@ var {{ this.get_name() }} = (function () {
     window.geoDone();
   }
   {%- endif %}
-  var id = {{ (this.get_name() ~ "_data")|tojson }};
-  window.geoPending += 1;
-  window.geoData(id).then(draw).catch(function (error) { window.geoDataFailed(id, error); });
+  window.geoLayer({{ (this.get_name() ~ "_data")|tojson }}, draw);
   return group;
 })();
 {% endmacro %}

@@ -573,6 +573,35 @@ def test_compressed_page_draws_offline(tmp_path: Path) -> None:
 
 @pytest.mark.browser
 @requires_browser
+def test_layers_stack_in_page_order_whichever_inflates_first(tmp_path: Path) -> None:
+    """Boundaries under zones under points, though the large basemap block inflates last.
+
+    The bundled example's layers on the gazetteer's areas, as ``geo build`` draws them.
+    """
+    from geo.export import read_layers
+    from geo.gazetteer import get_gazetteer
+
+    layers = read_layers(Path(__file__).resolve().parent.parent / "layers")
+    basemap = get_gazetteer().areas_frame()
+    out = render.render_map(layers, tmp_path / "m.html", basemap=basemap)
+    with open_page(out, settle_ms=0) as page:
+        page.raw.wait_for_function("window.geoReadyAt !== undefined", timeout=30_000)
+        first, last = page.raw.evaluate(
+            """(classes) => {
+              const paths = Array.from(document.querySelectorAll('.leaflet-overlay-pane path'));
+              const has = classes.map(c => paths.map(p => p.classList.contains(c)));
+              return [has.map(h => h.indexOf(true)), has.map(h => h.lastIndexOf(true))];
+            }""",
+            list(ALL_CLASSES),
+        )
+    assert min(first) >= 0, dict(zip(ALL_CLASSES, first, strict=True))
+    boundaries, zones, points = last[0], first[1:3], first[3:]
+    assert boundaries < min(zones) and max(last[1:3]) < min(points)
+    assert not page.report.errors, page.report.errors
+
+
+@pytest.mark.browser
+@requires_browser
 def test_clustered_compressed_popup_shows_its_quote(tmp_path: Path) -> None:
     n = 3000
     events = _synthetic_events(n).assign(
