@@ -29,6 +29,8 @@ from typing import Any
 import cython
 from cython.cimports.libc import math as cmath
 
+from geo.gazetteer import haversine_km
+
 NEAR_CHARS = cython.declare(cython.int, 250)
 """Places named within this many characters of each other count as named together."""
 FAR_WEIGHT = cython.declare(cython.double, 0.4)
@@ -90,29 +92,6 @@ def _floor(x: cython.double) -> cython.double:
     if cython.compiled:
         return cmath.floor(x)
     return float(math.floor(x))
-
-
-@cython.cfunc
-@cython.inline
-def _sin(x: cython.double) -> cython.double:
-    if cython.compiled:
-        return cmath.sin(x)
-    return math.sin(x)
-
-
-@cython.cfunc
-def _haversine_km(
-    lat1: cython.double, lon1: cython.double, lat2: cython.double, lon2: cython.double
-) -> cython.double:
-    """Great-circle distance, as :func:`geo.gazetteer.haversine_km` computes it."""
-    p1: cython.double = lat1 * _DEG_TO_RAD
-    p2: cython.double = lat2 * _DEG_TO_RAD
-    dp: cython.double = p2 - p1
-    dl: cython.double = (lon2 - lon1) * _DEG_TO_RAD
-    a: cython.double = _sin(dp / 2) ** 2 + _cos(p1) * _cos(p2) * _sin(dl / 2) ** 2
-    if cython.compiled:
-        return 2 * 6371.0088 * cmath.asin(min(1.0, cmath.sqrt(a)))
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
 
 
 @cython.cfunc
@@ -226,7 +205,7 @@ def container_credit(table: CandidateTable, boxes: Sequence[Any]) -> array.array
             if (
                 kind == "settlement"
                 and best < 0.5
-                and _haversine_km(place.lat, place.lon, box.lat, box.lon) < 60
+                and haversine_km(place.lat, place.lon, box.lat, box.lon) < 60
             ):
                 best = 0.5
         credit[i] = 0.6 * best
@@ -291,57 +270,51 @@ class _Anchors:
 @cython.final
 @cython.cclass
 class _Pool:
-    """The anchors one mention is weighed against, with their weights."""
+    """The anchors one mention is weighed against: their numbers and weights."""
 
+    anchors: _Anchors
     n: cython.int
-    kind: cython.int[:]
-    lat: cython.double[:]
-    lon: cython.double[:]
+    at: cython.int[:]
     weight: cython.double[:]
-    ids: list[str]
 
-    def __init__(self, n: int) -> None:
+    def __init__(self, anchors: _Anchors) -> None:
+        self.anchors = anchors
         self.n = 0
-        self.kind = _ints(n)
-        self.lat, self.lon, self.weight = _doubles(n), _doubles(n), _doubles(n)
-        self.ids = [""] * n
+        self.at = _ints(anchors.n + anchors.n_far)
+        self.weight = _doubles(anchors.n + anchors.n_far)
 
     @cython.cfunc
-    def fill(
-        self, anchors: _Anchors, pos: cython.int, start: cython.int, own: frozenset[str]
-    ) -> cython.void:
+    def fill(self, pos: cython.int, start: cython.int, own: frozenset[str]) -> cython.void:
         """Keep the anchors of the other mentions that are not one of ``own``'s places."""
+        anchors: _Anchors = self.anchors
         self.n = 0
         if anchors.n <= MAX_ANCHORS:
-            self._take(anchors, 0, anchors.n, pos, start, own)
+            self._take(0, anchors.n, pos, start, own)
             return
         lo: cython.int = _bisect(anchors.start, anchors.n, start - NEAR_CHARS + 1, False)
         hi: cython.int = _bisect(anchors.start, anchors.n, start + NEAR_CHARS - 1, True)
-        self._take(anchors, lo, hi, pos, start, own)
+        self._take(lo, hi, pos, start, own)
         k: cython.int
         for k in range(anchors.n_far):
-            self._take(anchors, anchors.far[k], anchors.far[k] + 1, pos, start, own)
+            self._take(anchors.far[k], anchors.far[k] + 1, pos, start, own)
 
     @cython.cfunc
     def _take(
         self,
-        anchors: _Anchors,
         lo: cython.int,
         hi: cython.int,
         pos: cython.int,
         start: cython.int,
         own: frozenset[str],
     ) -> cython.void:
+        anchors: _Anchors = self.anchors
         k: cython.int
-        m: cython.int
         for k in range(lo, hi):
             if anchors.pos[k] == pos or anchors.ids[k] in own:
                 continue
-            m = self.n
-            self.kind[m], self.lat[m], self.lon[m] = anchors.kind[k], anchors.lat[k], anchors.lon[k]
-            self.weight[m] = 1.0 if abs(anchors.start[k] - start) < NEAR_CHARS else FAR_WEIGHT
-            self.ids[m] = anchors.ids[k]
-            self.n = m + 1
+            self.at[self.n] = k
+            self.weight[self.n] = 1.0 if abs(anchors.start[k] - start) < NEAR_CHARS else FAR_WEIGHT
+            self.n += 1
 
     @cython.cfunc
     def coherence(self, lat: cython.double, lon: cython.double) -> cython.double:
@@ -351,33 +324,39 @@ class _Pool:
         An anchor whose latitude alone is 250 km away gets no credit and is skipped: the
         distance is at least that (``hypot(a, b) >= |a|`` holds after rounding too).
         """
+        anchors: _Anchors = self.anchors
         best: cython.double = 0.0
+        j: cython.int
         k: cython.int
         dlon: cython.double
         km: cython.double
         credit: cython.double
-        for k in range(self.n):
-            if self.kind[k] != _SETTLEMENT:
+        for j in range(self.n):
+            k = self.at[j]
+            if anchors.kind[k] != _SETTLEMENT:
                 continue
-            if _KM_PER_DEGREE * abs(lat - self.lat[k]) >= COHERENCE_KM:
+            if _KM_PER_DEGREE * abs(lat - anchors.lat[k]) >= COHERENCE_KM:
                 continue
-            dlon = _fmod(abs(lon - self.lon[k]), 360.0)
-            dlon = min(dlon, 360.0 - dlon) * _cos((lat + self.lat[k]) / 2 * _DEG_TO_RAD)
-            km = _KM_PER_DEGREE * _hypot(lat - self.lat[k], dlon)
-            credit = self.weight[k] * max(1.0 - km / COHERENCE_KM, 0.0)
+            dlon = _fmod(abs(lon - anchors.lon[k]), 360.0)
+            dlon = min(dlon, 360.0 - dlon) * _cos((lat + anchors.lat[k]) / 2 * _DEG_TO_RAD)
+            km = _KM_PER_DEGREE * _hypot(lat - anchors.lat[k], dlon)
+            credit = self.weight[j] * max(1.0 - km / COHERENCE_KM, 0.0)
             best = max(best, credit)
         return best
 
     @cython.cfunc
     def admin1(self, admin1_id: str | None) -> cython.double:
         """The largest weight of an admin1 anchor with id ``admin1_id``, else 0."""
+        anchors: _Anchors = self.anchors
         best: cython.double = 0.0
+        j: cython.int
         k: cython.int
         if not admin1_id:
             return 0.0
-        for k in range(self.n):
-            if self.kind[k] == _ADMIN1 and self.ids[k] == admin1_id:
-                best = max(best, self.weight[k])
+        for j in range(self.n):
+            k = self.at[j]
+            if anchors.kind[k] == _ADMIN1 and anchors.ids[k] == admin1_id:
+                best = max(best, self.weight[j])
         return best
 
 
@@ -554,7 +533,7 @@ class _Ranking:
     @cython.cfunc
     def _second_pass(self, anchors: _Anchors) -> cython.void:
         """Add coherence with the anchors of the other mentions."""
-        pool = _Pool(anchors.n + anchors.n_far)
+        pool = _Pool(anchors)
         pos: cython.int
         i: cython.int
         s: cython.double
@@ -566,7 +545,7 @@ class _Ranking:
                 continue
             top = self.toponyms[pos]
             direction = top.kind == "direction"
-            pool.fill(anchors, pos, top.start, table.ids)
+            pool.fill(pos, top.start, table.ids)
             off: cython.int = self.offsets[pos]
             for i in range(table.n):
                 s = self.prior[off + i]
