@@ -9,10 +9,6 @@ is caught.
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import sys
-from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -21,27 +17,13 @@ from hypothesis import strategies as st
 
 from geo import ranking, resolve
 from geo.types import Mention
+from tests.compiled import load_plain, sample_texts, source_of
 from tests.test_properties_geoparse import any_text
-
-ROOT = Path(__file__).resolve().parent.parent
-SOURCE = Path(ranking.__file__).with_name("ranking.py")
-COMPILED = not ranking.__file__.endswith(".py")
 
 
 @pytest.fixture(scope="module")
 def pure() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("geo._ranking_pure", SOURCE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-def _texts() -> list[str]:
-    paths = [*sorted((ROOT / "examples" / "corpus").glob("*.txt")),
-             *sorted((ROOT / "tests" / "data").rglob("*.txt"))]  # fmt: skip
-    return [p.read_text(encoding="utf-8", errors="replace") for p in paths]
+    return load_plain(ranking)
 
 
 def _geoparse_with(module: ModuleType, text: str, monkeypatch: pytest.MonkeyPatch) -> list[Mention]:
@@ -50,30 +32,15 @@ def _geoparse_with(module: ModuleType, text: str, monkeypatch: pytest.MonkeyPatc
         return resolve.geoparse(text, resolver=resolve.Resolver())
 
 
-def test_the_ci_install_compiles_the_ranking() -> None:
-    if os.environ.get("CI") != "true":
-        pytest.skip("only the CI install is known to have a C compiler")
-    assert COMPILED, f"geo.ranking was imported from {ranking.__file__}, not compiled"
-
-
-def test_compiled_ranking_is_not_stale() -> None:
-    if not COMPILED:
-        pytest.skip("geo.ranking runs as plain Python here")
-    built = Path(ranking.__file__).stat().st_mtime
-    assert built >= SOURCE.stat().st_mtime, (
-        f"{ranking.__file__} is older than {SOURCE}; rebuild it with `pip install -e .`"
-    )
-
-
 def test_pure_module_is_plain_python(pure: ModuleType) -> None:
-    assert pure.__file__ == str(SOURCE)
+    assert pure.__file__ == str(source_of(ranking))
     assert not pure.cython.compiled
 
 
 def test_pure_and_compiled_rank_articles_alike(
     pure: ModuleType, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    texts = _texts()
+    texts = sample_texts()
     assert len(texts) >= 10
     resolved = 0
     for text in texts:
