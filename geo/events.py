@@ -14,7 +14,8 @@ import logging
 import re
 from collections.abc import Sequence
 
-from geo.dates import Cue, event_date, folded
+from geo.cues import Cue, folded
+from geo.dates import event_date
 from geo.types import Article, Event, Figure, Mention
 
 logger = logging.getLogger(__name__)

@@ -27,7 +27,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
 from geo import settings
-from geo.dates import Cue, folded
+from geo.cues import Cue, folded
 from geo.gazetteer import Gazetteer, get_gazetteer
 from geo.types import Article, Mention, Place, Zone, ZoneKind
 
