@@ -245,15 +245,18 @@ window.geoData = function (id) {
     return new Response(stream).text().then(JSON.parse);
   });
 };
-// Layers are drawn in the order the page defines them (boundaries under zones under
-// points), whichever block finishes inflating first: SVG paints later paths on top.
-window.geoDrawn = Promise.resolve();
+// A data layer's features are drawn as soon as its block is inflated.
 window.geoLayer = function (id, draw) {
   window.geoPending += 1;
-  var data = window.geoData(id);
-  window.geoDrawn = window.geoDrawn.then(function () {
-    return data.then(draw).catch(function (error) { window.geoDataFailed(id, error); });
-  });
+  window.geoData(id).then(draw).catch(function (error) { window.geoDataFailed(id, error); });
+};
+// Each data layer draws in a pane of its own, stacked in the order the page defines the
+// layers (boundaries under zones under points) whichever block is inflated first: in one
+// shared pane, later paths paint over earlier ones. Under the markers' pane (600).
+window.geoPanes = 0;
+window.geoPane = function (map, name) {
+  map.createPane(name).style.zIndex = 400 + (++window.geoPanes);
+  return name;
 };
 window.geoDataFailed = function (id, error) {
   console.error("geo: layer data " + id + " could not be read (" + error + "); this " +
@@ -631,6 +634,7 @@ class _GeoJsonLayer(_DataElement):
 {% macro script(this, kwargs) %}
 var {{ this.get_name() }} = (function () {
   var styles = {{ this.styles_js }}, cls = {{ this.class_name|tojson }};
+  var pane = window.geoPane({{ this._parent.get_name() }}, {{ this.get_name()|tojson }});
   var K, SK, D, P, T, n, C, uses;
   // The texts of feature i: its skeleton's literals, and for each slot the next word of
   // that slot's dictionary column. A column's start for each feature (and its running
@@ -748,7 +752,8 @@ var {{ this.get_name() }} = (function () {
     var xy = data.xy, at = data.l, Y = data.y, e = data.e;
     // One marker class per symbol: its style sits on the prototype, not on every marker.
     var kinds = data.sy.map(function (s) {
-      return L.CircleMarker.extend({options: Object.assign({radius: s[1], className: cls
+      return L.CircleMarker.extend({options: Object.assign({radius: s[1], className: cls,
+        pane: pane
         {%- if not this.interactive %}, interactive: false{% endif %}}, styles[K[s[0]]])});
     });
     var markers = new Array(n);
@@ -776,6 +781,7 @@ var {{ this.get_name() }} = (function () {
   {%- else %}
   var next = 0;
   var group = L.geoJSON(null, {
+    pane: pane,
     style: function (feature) {
       return Object.assign({className: cls}, styles[K[feature.properties.k]]);
     },

@@ -586,17 +586,19 @@ def test_layers_stack_in_page_order_whichever_inflates_first(tmp_path: Path) -> 
     out = render.render_map(layers, tmp_path / "m.html", basemap=basemap)
     with open_page(out, settle_ms=0) as page:
         page.raw.wait_for_function("window.geoReadyAt !== undefined", timeout=30_000)
-        first, last = page.raw.evaluate(
+        first, z = page.raw.evaluate(
             """(classes) => {
-              const paths = Array.from(document.querySelectorAll('.leaflet-overlay-pane path'));
-              const has = classes.map(c => paths.map(p => p.classList.contains(c)));
-              return [has.map(h => h.indexOf(true)), has.map(h => h.lastIndexOf(true))];
+              const paths = classes.map(c => document.querySelector('path.' + c));
+              const pane = p => p && Number(getComputedStyle(p.closest('.leaflet-pane')).zIndex);
+              return [paths.map(p => p !== null), paths.map(pane)];
             }""",
             list(ALL_CLASSES),
         )
-    assert min(first) >= 0, dict(zip(ALL_CLASSES, first, strict=True))
-    boundaries, zones, points = last[0], first[1:3], first[3:]
-    assert boundaries < min(zones) and max(last[1:3]) < min(points)
+    assert all(first), dict(zip(ALL_CLASSES, first, strict=True))
+    boundaries, zones, points = z[0], z[1:3], z[3:]
+    assert boundaries < min(zones) and max(zones) < min(points), dict(
+        zip(ALL_CLASSES, z, strict=True)
+    )
     assert not page.report.errors, page.report.errors
 
 
