@@ -210,6 +210,7 @@ html, body {{ font-family: {FONT}; }}
 .geo-popup ol {{ margin: 6px 0 0; padding-left: 18px; max-height: 300px; overflow-y: auto; }}
 .geo-popup li {{ margin-bottom: 4px; }}
 .geo-popup li .s {{ color: #555; }}
+.geo-popup + .geo-popup {{ border-top: 1px solid #ccc; margin-top: 8px; padding-top: 6px; }}
 .geo-popup q {{ font-style: italic; }}
 .geo-popup .d {{ color: {DISPUTED_RING}; font-weight: 600; }}
 .leaflet-control-layers {{ font-size: 12px; }}
@@ -620,7 +621,11 @@ class _GeoJsonLayer(_DataElement):
     either, for points, ``xy`` the distinct locations as integers (``lat * e``, ``lon * e``),
     ``l`` a location per feature, ``sy`` the distinct ``[key, radius]`` symbols and ``y`` a
     symbol per feature, drawn as ``circleMarker``s in one feature group or cluster group; or
-    ``g`` a FeatureCollection whose properties are ``{"k": key}``, drawn with ``L.geoJSON``.
+    ``g`` a FeatureCollection of the distinct shapes, drawn with ``L.geoJSON``: features
+    sharing a geometry and a key are one shape, whose popup lists theirs in order and whose
+    tooltip is the first's with their count. A shape's properties are ``{"k": key}``, and
+    ``"m": [feature, ...]`` when it stands for more than one; shapes come in the order of
+    their first feature, so one without ``m`` is the lowest-numbered feature not yet drawn.
 
     The layer object exists at once (the layer control and the map hold it); its features
     are added when :func:`window.geoData` has the data, which for a compressed block is
@@ -664,11 +669,25 @@ var {{ this.get_name() }} = (function () {
     }
     return out;
   }
+  var popupOptions = {maxWidth: 380, minWidth: 260, maxHeight: 420,
+    autoPanPaddingTopLeft: [50, 80], autoPanPaddingBottomRight: [250, 30]};
   function bind(layer, i) {
-    if (has(P, i)) { layer.bindPopup(function () { return text(P, i); },
-      {maxWidth: 380, minWidth: 260, autoPanPaddingTopLeft: [50, 80],
-       autoPanPaddingBottomRight: [250, 30]}); }
+    if (has(P, i)) { layer.bindPopup(function () { return text(P, i); }, popupOptions); }
     if (has(T, i)) { layer.bindTooltip(text(T, i), {sticky: true}); }
+  }
+  // A shape standing for several features: every popup, in order, and the first tooltip.
+  function bindAll(layer, members) {
+    if (members.length === 1) { bind(layer, members[0]); return; }
+    var popups = members.filter(function (i) { return has(P, i); });
+    var titled = members.filter(function (i) { return has(T, i); });
+    if (popups.length) {
+      layer.bindPopup(function () { return popups.map(function (i) { return text(P, i); })
+        .join(""); }, popupOptions);
+    }
+    if (titled.length) {
+      layer.bindTooltip(text(T, titled[0]) + " · " + members.length + " records",
+        {sticky: true});
+    }
   }
   function read(data) {
     K = data.k; SK = data.sk; D = data.d; P = data.p; T = data.t; n = data.n; C = D.length;
@@ -779,14 +798,19 @@ var {{ this.get_name() }} = (function () {
     {%- endif %}
   }
   {%- else %}
-  var next = 0;
+  var drawn = [], next = 0;  // which features have a shape, and the lowest without one
   var group = L.geoJSON(null, {
     pane: pane,
     style: function (feature) {
       return Object.assign({className: cls}, styles[K[feature.properties.k]]);
     },
     {%- if this.interactive %}
-    onEachFeature: function (feature, layer) { bind(layer, next++); }
+    onEachFeature: function (feature, layer) {
+      var m = feature.properties.m;
+      if (!m) { while (drawn[next]) { next++; } m = [next]; }
+      m.forEach(function (i) { drawn[i] = true; });
+      bindAll(layer, m);
+    }
     {%- else %}
     interactive: false
     {%- endif %}
@@ -1147,10 +1171,16 @@ def _pack(
     drawn: list[int] = []
     features: list[dict[str, Any]] = []
     scale = 10**decimals
+    shapes: dict[tuple[bytes, int], list[int]] = {}
     shown = geoms[index] if index else geoms[:0]
     if points:
         where = zip(*_scaled_points(shown, scale), strict=True)
-    for row, geom in zip((records[i] for i in index), shown, strict=True):
+    else:
+        # Features with the same geometry and style (one place's zone, reported on many
+        # days) are drawn as one shape that lists them all: stacked translucent copies
+        # would only darken, and each copy would cost the page its coordinates.
+        same = iter(shapely.to_wkb(shown).tolist() if index else [])
+    for number, (row, geom) in enumerate(zip((records[i] for i in index), shown, strict=True)):
         prop = props(row)
         key = keys.setdefault(str(prop["k"]), len(keys))
         popups.append(texts.encode(prop.get("p")))
@@ -1159,10 +1189,15 @@ def _pack(
             at.append(locations.setdefault(next(where), len(locations)))
             symbol = (key, float(prop.get("r", MIN_RADIUS)))
             drawn.append(symbols.setdefault(symbol, len(symbols)))
-        else:
-            features.append(
-                {"type": "Feature", "properties": {"k": key}, "geometry": _coords(geom, decimals)}
-            )
+            continue
+        members = shapes.setdefault((next(same), key), [])
+        if not members:
+            geometry = _coords(geom, decimals)
+            features.append({"type": "Feature", "properties": {"k": key}, "geometry": geometry})
+        members.append(number)
+    for feature, members in zip(features, shapes.values(), strict=True):
+        if len(members) > 1:  # a shape alone stands for the next feature not yet drawn
+            feature["properties"]["m"] = members
     skeletons, dictionaries = texts.tables()
     data: dict[str, Any] = {
         "n": len(index),

@@ -602,6 +602,66 @@ def test_layers_stack_in_page_order_whichever_inflates_first(tmp_path: Path) -> 
     assert not page.report.errors, page.report.errors
 
 
+def _repeated_zone(layers: dict[str, gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
+    """The sample zones, Mykolaiv's fighting zone reported on two more days, and Kharkiv's.
+
+    Sorted by id, the repeats come before other zones, so shapes and features interleave.
+    """
+    zones = layers["zones"]
+    mykolaiv = zones[zones["id"] == "zone-3"]
+    later = [
+        mykolaiv.assign(id=f"zone-{n}a", date=f"2022-03-0{day}", quote=f"Fighting on day {day}.")
+        for n, day in ((1, 6), (2, 7))
+    ]
+    kharkiv = mykolaiv.assign(
+        id="zone-2b", places=[["gn:706483"]], place_names=[["Kharkiv"]], quote="Kharkiv shelled."
+    ).set_geometry([Point(36.23, 49.99).buffer(0.3)], crs=zones.crs)
+    return gpd.GeoDataFrame(pd.concat([zones, *later, kharkiv], ignore_index=True), crs=zones.crs)
+
+
+def test_features_sharing_a_shape_are_packed_once() -> None:
+    zones = _repeated_zone(sample_layers())
+    _, added = render.build_map({"zones": zones}, basemap=None)
+    assert {layer.name: layer.features for layer in added}["Fighting zones"] == 5
+    data = render._pack(zones, lambda row: {"k": row["zone"]}, points=False)
+    assert data["n"] == 6
+    # By id: zone-1, zone-1a, zone-2, zone-2a, zone-2b, zone-3. Mykolaiv's three are one
+    # shape; a shape standing for one feature is the lowest-numbered one not yet drawn.
+    members = [f["properties"].get("m") for f in data["g"]["features"]]
+    assert members == [None, [1, 3, 5], None, None]
+
+
+@pytest.mark.browser
+@requires_browser
+def test_one_shape_lists_every_report_of_it(tmp_path: Path) -> None:
+    zones = _repeated_zone(sample_layers())
+    out = render.render_map({"zones": zones}, tmp_path / "m.html", basemap=None)
+    with open_page(out, settle_ms=0) as page:
+        page.raw.wait_for_function("window.geoReadyAt !== undefined", timeout=30_000)
+        assert _count(page, "path.geo-fighting") == 3  # Mykolaiv once, Kharkiv, Mariupol
+        opened = page.evaluate(_OPEN_ALL_POPUPS)
+        tooltips = page.evaluate(
+            """() => {
+              const map = Object.keys(window).filter(k => k.startsWith('map_'))
+                .map(k => window[k]).find(v => v instanceof L.Map);
+              const out = [];
+              map.eachLayer(l => { if (l.getTooltip && l.getTooltip()) {
+                out.push(l.getTooltip().getContent()); } });
+              return out.sort();
+            }"""
+        )
+    assert opened[0] == 4
+    for quote in ("Fighting around Mykolaiv.", "Fighting on day 6.", "Fighting on day 7."):
+        assert quote in opened[1]
+    assert tooltips == [
+        "Active fighting · Kharkiv",
+        "Active fighting · Mykolaiv · 3 records",
+        "Besieged · Mariupol",
+        "Pledged de-escalation · Kyiv, Chernihiv",
+    ]
+    assert not page.report.errors, page.report.errors
+
+
 @pytest.mark.browser
 @requires_browser
 def test_clustered_compressed_popup_shows_its_quote(tmp_path: Path) -> None:
