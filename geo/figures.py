@@ -38,10 +38,19 @@ import bisect
 import logging
 import re
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from typing import NamedTuple, Protocol
 
 from geo._errors import InputError
-from geo.numbers import HYPHENS, NUMBER_WORDS, Quantity, Token, match_quantity, tokenize
+from geo.numbers import (
+    AMOUNT_STARTERS,
+    HYPHENS,
+    NUMBER_WORDS,
+    Quantity,
+    TokenColumns,
+    match_quantity,
+    tokenize_columns,
+)
 from geo.sentences import split_sentences
 from geo.types import Figure, FigureKind
 
@@ -114,6 +123,7 @@ _KIND_PHRASES: dict[tuple[str, ...], FigureKind] = {
     ("without", "shelter"): "affected",
 }
 _KIND_PHRASE_LENGTHS = sorted({len(key) for key in _KIND_PHRASES}, reverse=True)
+_KIND_PHRASE_FIRST = frozenset(key[0] for key in _KIND_PHRASES)
 
 _NOUN_KINDS: dict[str, tuple[FigureKind, str | None]] = {
     "deaths": ("killed", None),
@@ -283,6 +293,8 @@ _CURRENCY_WORDS = frozenset({"usd", "eur", "gbp", "uah", "rub", "us", "hrv"})
 _PERCENT = frozenset({"%", "percent", "per", "pct", "percentage"})
 _TIME_WORDS = frozenset({"am", "pm", "gmt", "utc", "hrs", "cet", "cest", "eet", "eest", "msk"})
 _ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
+_UNIT_AFTER = _PERCENT | _MONTHS | _TIME_WORDS | _ORDINAL_SUFFIXES
+"""Words after a number that make it a percentage, a date, a time or an ordinal."""
 _LABEL_BEFORE = frozenset(
     {
         "article", "no", "number", "resolution", "flight", "route", "highway", "chapter",
@@ -330,6 +342,8 @@ _ADDRESSEE_NOUNS = frozenset(
     {"reporters", "journalists", "the", "a", "news", "agency", "media", "parliament",
      "television", "tv", "radio", "lawmakers", "broadcaster", "state", "national", "local"}
 )  # fmt: skip
+_ATTRIBUTION_TRIGGERS = _SPEECH_VERBS | {"according"}
+"""Words at which an attribution is read: "according to ...", "<speaker> said ..."."""
 _ATTRIBUTION_STOPS = frozenset(
     {"which", "that", "who", "but", "while", "as", "when", "after", "because", "so", "whereas",
      "although", "though", "and", "or"}
@@ -433,87 +447,86 @@ class _Found(NamedTuple):
 
 
 # --- context tests ---------------------------------------------------------------------------
+#
+# The rules read one sentence's tokens as the parallel lists of :class:`TokenColumns`:
+# ``texts`` (as written), ``lowers`` (lower-cased), ``starts`` and ``ends`` (offsets).
 
 
-def _adjacent(tokens: Sequence[Token], i: int) -> bool:
-    return 0 < i < len(tokens) and tokens[i - 1].end == tokens[i].start
+def _adjacent(starts: list[int], ends: list[int], i: int) -> bool:
+    """Whether token ``i`` starts where token ``i - 1`` ends (no whitespace between)."""
+    return 0 < i < len(starts) and ends[i - 1] == starts[i]
 
 
-def _is_word(token: Token) -> bool:
-    return token.text[:1].isalpha()
+def _lower(lowers: list[str], i: int) -> str:
+    """Token ``i`` lower-cased, or ``""`` outside the sentence."""
+    return lowers[i] if 0 <= i < len(lowers) else ""
 
 
-def _lower(tokens: Sequence[Token], i: int) -> str:
-    return tokens[i].lower if 0 <= i < len(tokens) else ""
-
-
-def _not_a_count(tokens: Sequence[Token], start: int, value_start: int, end: int) -> bool:
+def _not_a_count(tokens: TokenColumns, start: int, value_start: int, end: int) -> bool:
     """Whether the amount at ``[start, end)`` is money, a date, a label, a unit or a population."""
-    n = len(tokens)
-    before = _lower(tokens, start - 1)
-    after = _lower(tokens, end)
-    first = tokens[value_start]
+    texts, lowers, starts, ends = tokens
+    n = len(lowers)
+    before = lowers[start - 1] if start > 0 else ""
+    after = lowers[end] if end < n else ""
+    glued_after = end < n and ends[end - 1] == starts[end]
 
-    # glued to letters: MiG-29, F16, Covid-19, 20km, 15th, 16s
-    if _adjacent(tokens, value_start) and value_start - 1 >= start:
-        pass  # inside the amount ("3.9-million" is read by the number parser)
-    elif _adjacent(tokens, value_start) and (
-        _is_word(tokens[value_start - 1])
-        or (
-            tokens[value_start - 1].text in HYPHENS
-            and _adjacent(tokens, value_start - 1)
-            and tokens[value_start - 2].text[:1].isalnum()
-        )
-    ):
-        return True
-    if end < n and _adjacent(tokens, end) and tokens[end].text[:1].isalnum():
+    # glued to letters: MiG-29, F16, Covid-19, 20km, 15th, 16s ("3.9-million" is read by the
+    # number parser: a token glued to the value inside the amount is part of it)
+    if value_start - 1 < start and _adjacent(starts, ends, value_start):
+        previous = texts[value_start - 1]
+        if previous[:1].isalpha() or (
+            previous in HYPHENS
+            and _adjacent(starts, ends, value_start - 1)
+            and texts[value_start - 2][:1].isalnum()
+        ):
+            return True
+    if glued_after and texts[end][:1].isalnum():
         return True
     # compound modifiers: 15-year, nine-story, 10-year-old
     if (
-        end + 1 < n
-        and tokens[end].text in HYPHENS
-        and _adjacent(tokens, end)
-        and _adjacent(tokens, end + 1)
-        and tokens[end + 1].text[:1].isalnum()
+        glued_after
+        and end + 1 < n
+        and texts[end] in HYPHENS
+        and ends[end] == starts[end + 1]
+        and texts[end + 1][:1].isalnum()
     ):
         return True
     # money, percentages, dates, times, ordinals
-    if before in _CURRENCY_WORDS or (start > 0 and tokens[start - 1].text in _CURRENCY_SYMBOLS):
+    if before in _CURRENCY_WORDS or (start > 0 and texts[start - 1] in _CURRENCY_SYMBOLS):
         return True
-    if after in _PERCENT or after in _MONTHS or after in _TIME_WORDS:
+    if after in _UNIT_AFTER:
         return True
-    if before in _MONTHS and (before != "may" or tokens[start - 1].text == "May"):
-        return True
-    if after in _ORDINAL_SUFFIXES:
+    if before in _MONTHS and (before != "may" or texts[start - 1] == "May"):
         return True
     if (
         after in {":", "."}
+        and glued_after
         and end + 1 < n
-        and _adjacent(tokens, end)
-        and (tokens[end + 1].text[:1].isdigit() and _adjacent(tokens, end + 1))
+        and texts[end + 1][:1].isdigit()
+        and ends[end] == starts[end + 1]
     ):
         return True  # 10:30, 10.30
     if (
         before == ":"
         and start >= 2
-        and _adjacent(tokens, start)
-        and (tokens[start - 2].text[:1].isdigit())
+        and ends[start - 1] == starts[start]
+        and texts[start - 2][:1].isdigit()
     ):
         return True
-    if after in {"a", "p"} and _lower(tokens, end + 1) == "." and _lower(tokens, end + 2) == "m":
+    if after in {"a", "p"} and _lower(lowers, end + 1) == "." and _lower(lowers, end + 2) == "m":
         return True  # 10 a.m.
     # labels, ages, populations, crowds
     if before in _LABEL_BEFORE:
         return True
     if before in {"of", "to"} and (
-        _lower(tokens, start - 2) in _PLACE_OF
-        or (before == "to" and _lower(tokens, start - 2) == "home")
+        _lower(lowers, start - 2) in _PLACE_OF
+        or (before == "to" and _lower(lowers, start - 2) == "home")
     ):
         return True
-    if any(_lower(tokens, k) in _POPULATION_WORDS for k in range(max(0, start - 4), start)):
+    if not _POPULATION_WORDS.isdisjoint(lowers[max(0, start - 4) : start]):
         return True
     # years: a bare 4-digit 1900-2100 not followed by a people word or an outcome
-    text = first.text
+    text = texts[value_start]
     return (
         end == value_start + 1
         and len(text) == 4
@@ -528,90 +541,90 @@ def _not_a_count(tokens: Sequence[Token], start: int, value_start: int, end: int
 # --- kinds -----------------------------------------------------------------------------------
 
 
-def _kind_phrase_at(tokens: Sequence[Token], i: int) -> tuple[FigureKind, int] | None:
+def _kind_phrase_at(lowers: list[str], i: int) -> tuple[FigureKind, int] | None:
     """Return the outcome named at token ``i`` and the index after it."""
-    for length in _KIND_PHRASE_LENGTHS:
-        key = tuple(t.lower for t in tokens[i : i + length])
-        if len(key) == length and key in _KIND_PHRASES:
-            return _KIND_PHRASES[key], i + length
-    word = _lower(tokens, i)
-    if word in _KIND_WORDS:
-        return _KIND_WORDS[word], i + 1
-    return None
+    word = lowers[i] if i < len(lowers) else ""
+    if word in _KIND_PHRASE_FIRST:
+        for length in _KIND_PHRASE_LENGTHS:
+            key = tuple(lowers[i : i + length])
+            if len(key) == length and key in _KIND_PHRASES:
+                return _KIND_PHRASES[key], i + length
+    kind = _KIND_WORDS.get(word)
+    return None if kind is None else (kind, i + 1)
 
 
 def _is_aux(word: str) -> bool:
     return word in _AUX or (len(word) > 4 and word.endswith("ly") and word.isalpha())
 
 
-def _combined(tokens: Sequence[Token], kind: FigureKind, end: int) -> bool:
+def _combined(lowers: list[str], kind: FigureKind, end: int) -> bool:
     """Whether the outcome ending at ``end`` is joined to another ("killed or injured")."""
-    if _lower(tokens, end) not in {"or", "and", "/", "and/or"}:
+    if _lower(lowers, end) not in {"or", "and", "/", "and/or"}:
         return False
     k = end + 1
-    while k < len(tokens) and k < end + 4 and _is_aux(tokens[k].lower):
+    while k < len(lowers) and k < end + 4 and _is_aux(lowers[k]):
         k += 1
-    other = _kind_phrase_at(tokens, k)
-    if other is None and _lower(tokens, k) in _NOUN_KINDS:
-        other = (_NOUN_KINDS[_lower(tokens, k)][0], k + 1)
+    other = _kind_phrase_at(lowers, k)
+    if other is None and _lower(lowers, k) in _NOUN_KINDS:
+        other = (_NOUN_KINDS[lowers[k]][0], k + 1)
     return other is not None and other[0] != kind
 
 
-def _right_kind(tokens: Sequence[Token], head_end: int) -> _Kind | None:
+def _right_kind(texts: list[str], lowers: list[str], head_end: int) -> _Kind | None:
     """Find an outcome after the count: "12 killed", "people, including ..., had been killed"."""
-    n = len(tokens)
+    n = len(lowers)
     j = head_end
     skipped = 0
-    if _lower(tokens, j) == "," and _lower(tokens, j + 1) in _ASIDE_OPENERS:
+    if _lower(lowers, j) == "," and _lower(lowers, j + 1) in _ASIDE_OPENERS:
         for k in range(j + 2, min(n, j + 18)):
-            word = tokens[k].lower
+            word = lowers[k]
             if word == ",":
                 skipped += k + 1 - j
                 j = k + 1
                 break
             if word in {";", ".", "!", "?", ":", "(", ")"}:
                 break
-    if _lower(tokens, j) == "," and (j + 1 < n) and _is_aux(tokens[j + 1].lower):
+    if _lower(lowers, j) == "," and (j + 1 < n) and _is_aux(lowers[j + 1]):
         j += 1
         skipped += 1
-    if _lower(tokens, j) in _PREPOSITIONS:  # a place or a time: "in the city of Mariupol"
+    if _lower(lowers, j) in _PREPOSITIONS:  # a place or a time: "in the city of Mariupol"
         for k in range(j + 1, min(n, j + 10)):
-            word = tokens[k].lower
-            if (_is_aux(word) and word not in _PREPOSITIONS) or _kind_phrase_at(tokens, k):
+            word = lowers[k]
+            if (_is_aux(word) and word not in _PREPOSITIONS) or _kind_phrase_at(lowers, k):
                 skipped += k - j
                 j = k
                 break
-            if not _is_word(tokens[k]) or word in _KIND_WORDS:
+            if not texts[k][:1].isalpha() or word in _KIND_WORDS:
                 break
     start_j = j
-    while j < n and j < start_j + 7 and _is_aux(tokens[j].lower):
-        if _kind_phrase_at(tokens, j):
+    while j < n and j < start_j + 7 and _is_aux(lowers[j]):
+        if _kind_phrase_at(lowers, j):
             break
         j += 1
-    found = _kind_phrase_at(tokens, j)
+    found = _kind_phrase_at(lowers, j)
     if found is None:
         return None
     kind, end = found
-    if _combined(tokens, kind, end):
+    if _combined(lowers, kind, end):
         return None
     return _Kind(kind, head_end, end, skipped + (j - start_j))
 
 
-def _left_kind(tokens: Sequence[Token], start: int) -> _Kind | None:
+def _left_kind(texts: list[str], lowers: list[str], start: int) -> _Kind | None:
     """Find an outcome before the count: "killing at least 7", "bodies of 50", "toll rose to 12"."""
-    before = _lower(tokens, start - 1)
+    before = _lower(lowers, start - 1)
     if before in _LEFT_VERBS:
         kind = _LEFT_VERBS[before]
         # "killing or injuring 30" counts both: a combined figure
-        if _lower(tokens, start - 2) in {"or", "and", "/"}:
-            other = _lower(tokens, start - 3)
+        if _lower(lowers, start - 2) in {"or", "and", "/"}:
+            other = _lower(lowers, start - 3)
             if other in _LEFT_VERBS and _LEFT_VERBS[other] != kind:
                 return None
         return _Kind(kind, start - 1, start, 0)
-    if before == "of" and _lower(tokens, start - 2) in _OF_NOUNS:
-        kind = _OF_NOUNS[_lower(tokens, start - 2)]
+    if before == "of" and _lower(lowers, start - 2) in _OF_NOUNS:
+        kind = _OF_NOUNS[lowers[start - 2]]
         phrase = start - 2
-        if _lower(tokens, phrase - 1) == "the" and _lower(tokens, phrase - 2) in {
+        if _lower(lowers, phrase - 1) == "the" and _lower(lowers, phrase - 2) in {
             "claimed",
             "took",
             "cost",
@@ -628,28 +641,28 @@ def _left_kind(tokens: Sequence[Token], start: int) -> _Kind | None:
     # A toll verb right before the count ("has risen to 37", "stands at 12") lets the
     # subject be far back: "the death toll from the strike of 29 March on the building
     # has risen to 37".
-    verb_near = any(_lower(tokens, j) in _TOLL_VERBS for j in range(max(0, start - 4), start))
+    verb_near = not _TOLL_VERBS.isdisjoint(lowers[max(0, start - 4) : start])
     reach = 30 if verb_near else 10
     k = start - 1
     while k >= 0 and k >= start - reach:
-        word = tokens[k].lower
+        word = lowers[k]
         if word == "toll":
-            qualifier = _lower(tokens, k - 1)
+            qualifier = _lower(lowers, k - 1)
             kind_word = _TOLL_KINDS.get(qualifier)
             if kind_word is None and qualifier not in {"the", "a", "its", "their", ""}:
                 return None
             phrase = k - 1 if kind_word is not None else k
             return _Kind(kind_word or "killed", phrase, start, 0)
-        if word == "of" and _lower(tokens, k - 1) == "number":
+        if word == "of" and _lower(lowers, k - 1) == "number":
             for m in range(k + 1, start):
-                outcome = _kind_phrase_at(tokens, m)
+                outcome = _kind_phrase_at(lowers, m)
                 if outcome is not None:
                     return _Kind(outcome[0], k - 1, start, 0)
-                if tokens[m].lower in _NOUN_KINDS:
-                    return _Kind(_NOUN_KINDS[tokens[m].lower][0], k - 1, start, 0)
+                if lowers[m] in _NOUN_KINDS:
+                    return _Kind(_NOUN_KINDS[lowers[m]][0], k - 1, start, 0)
             return None
         if (
-            not _is_word(tokens[k])
+            not texts[k][:1].isalpha()
             and word != ","
             and not (verb_near and word not in _CLAUSE_STOPS)
         ):
@@ -659,36 +672,32 @@ def _left_kind(tokens: Sequence[Token], start: int) -> _Kind | None:
 
 
 def _head(
-    tokens: Sequence[Token], end: int
+    texts: list[str], lowers: list[str], end: int
 ) -> tuple[int, str | None, tuple[FigureKind, str | None] | None] | None:
     """Read what is counted after the amount.
 
     Returns ``(head_end, victims, noun_kind)``, or ``None`` when the amount counts things.
     """
-    n = len(tokens)
+    n = len(lowers)
     j = end
     victims: str | None = None
     while j < n and j < end + 4:
-        token = tokens[j]
-        word = token.lower
-        if word in _NOUN_KINDS and not (word == "dead" and _lower(tokens, j + 1) in _VICTIMS):
+        word = lowers[j]
+        following = lowers[j + 1] if j + 1 < n else ""
+        if word in _NOUN_KINDS and not (word == "dead" and following in _VICTIMS):
             kind, noun_victims = _NOUN_KINDS[word]
-            if word == "death" and _lower(tokens, j + 1) != "toll":
+            if word == "death" and following != "toll":
                 return None
             return j + 1, noun_victims or victims, (kind, noun_victims)
         if word in _VICTIMS:
-            if (
-                word == "prisoners"
-                and _lower(tokens, j + 1) == "of"
-                and (_lower(tokens, j + 2) == "war")
-            ):
+            if word == "prisoners" and following == "of" and _lower(lowers, j + 2) == "war":
                 return j + 3, "prisoners", None
             noun = word if word in _KEEP_VICTIM_NOUN else _VICTIMS[word]
-            if word in {"aid", "service"} and _lower(tokens, j + 1) in _VICTIMS:
+            if word in {"aid", "service"} and following in _VICTIMS:
                 j += 1
                 continue
             return j + 1, noun, None
-        if word in _KIND_WORDS and _lower(tokens, j + 1) in _VICTIMS:
+        if word in _KIND_WORDS and following in _VICTIMS:
             j += 1  # "22 wounded soldiers": the outcome is an adjective here
             continue
         if word in _VICTIM_ADJECTIVES:
@@ -696,7 +705,7 @@ def _head(
             j += 1
             continue
         if word in _ADJECTIVES or (
-            token.text[:1].isupper()
+            texts[j][:1].isupper()
             and word not in _FUNCTION_WORDS
             and j > 0
             and word not in _KIND_WORDS
@@ -704,21 +713,25 @@ def _head(
             j += 1
             continue
         break
-    if j == n or _is_aux(_lower(tokens, j)) or _lower(tokens, j) in _FUNCTION_WORDS:
+    if j == n:
         return j, victims, None
-    token = tokens[j]
-    if not token.text[:1].isalnum() and token.text not in HYPHENS:
+    word = lowers[j]
+    if _is_aux(word) or word in _FUNCTION_WORDS:
+        return j, victims, None
+    text = texts[j]
+    if not text[:1].isalnum() and text not in HYPHENS:
         return j, victims, None  # punctuation
-    if token.lower in _KIND_WORDS or _kind_phrase_at(tokens, j):
+    if word in _KIND_WORDS or _kind_phrase_at(lowers, j):
         return j, victims, None
     return None  # a noun that is not a person: "three humanitarian corridors", "12 tanks"
 
 
-def _find(tokens: Sequence[Token], text: str, max_count: int) -> list[_Found]:
+def _find(tokens: TokenColumns, text: str, max_count: int) -> list[_Found]:
     """All figures of one sentence's tokens."""
+    texts, lowers, _, _ = tokens
     found: list[_Found] = []
-    numbers = _number_positions(tokens)
-    n = len(tokens)
+    numbers = _number_positions(lowers)
+    n = len(lowers)
     i = 0
     while i < n:
         # An amount has its first number word or digits at most _NUMBER_REACH tokens in
@@ -726,7 +739,10 @@ def _find(tokens: Sequence[Token], text: str, max_count: int) -> list[_Found]:
         next_number = bisect.bisect_left(numbers, i)
         if next_number == len(numbers):
             break
-        i = max(i, numbers[next_number] - _NUMBER_REACH)
+        number = numbers[next_number]
+        i = max(i, number - _NUMBER_REACH)
+        while i < number and lowers[i] not in AMOUNT_STARTERS:
+            i += 1  # no amount starts here (nor with digits: the next number is further on)
         match = match_quantity(tokens, i, text=text)
         if match is None:
             i += 1
@@ -738,7 +754,7 @@ def _find(tokens: Sequence[Token], text: str, max_count: int) -> list[_Found]:
             continue
         if _not_a_count(tokens, match.start, match.value_start, match.end):
             continue
-        head = _head(tokens, match.end)
+        head = _head(texts, lowers, match.end)
         if head is None:
             continue
         head_end, victims, noun_kind = head
@@ -746,17 +762,17 @@ def _find(tokens: Sequence[Token], text: str, max_count: int) -> list[_Found]:
 
         kind: _Kind | None = None
         if noun_kind is not None:
-            if not _combined(tokens, noun_kind[0], head_end):
+            if not _combined(lowers, noun_kind[0], head_end):
                 kind = _Kind(noun_kind[0], match.start, head_end, 0)
         else:
-            right = _right_kind(tokens, head_end)
-            left = _left_kind(tokens, match.start)
+            right = _right_kind(texts, lowers, head_end)
+            left = _left_kind(texts, lowers, match.start)
             if right is not None and (right.distance == 0 or left is None):
                 kind = right
             elif left is not None:
                 kind = left
         previous = found[-1] if found else None
-        joined = previous is not None and _joined(tokens, previous.end, match.start)
+        joined = previous is not None and _joined(lowers, previous.end, match.start)
         if kind is None and joined and previous is not None and victims is not None:
             kind = _Kind(previous.kind, match.start, head_end, 0)
         if kind is None:
@@ -782,19 +798,14 @@ _NUMBER_REACH = 5
 words, then "a few hundred" or "several hundred" (a number word at most two tokens on)."""
 
 
-def _number_positions(tokens: Sequence[Token]) -> list[int]:
+def _number_positions(lowers: list[str]) -> list[int]:
     """Indices of tokens that are digits or number words: every amount has one."""
-    return [
-        k
-        for k, token in enumerate(tokens)
-        if token.lower in NUMBER_WORDS or token.lower[0] in _DIGITS
-    ]
+    return [k for k, word in enumerate(lowers) if word in NUMBER_WORDS or word[0] in _DIGITS]
 
 
-def _joined(tokens: Sequence[Token], previous_end: int, start: int) -> bool:
+def _joined(lowers: list[str], previous_end: int, start: int) -> bool:
     """Whether only "and" or a comma stands between the previous figure and this amount."""
-    between = [t.lower for t in tokens[previous_end:start]]
-    return between in (["and"], [","], [",", "and"])
+    return lowers[previous_end:start] in (["and"], [","], [",", "and"])
 
 
 def _requalify(quantity: Quantity, qualifier: str) -> Quantity:
@@ -811,48 +822,52 @@ def _requalify(quantity: Quantity, qualifier: str) -> Quantity:
 # --- attribution and hedges ------------------------------------------------------------------
 
 
-def _attributions(tokens: Sequence[Token]) -> list[tuple[int, int]]:
+def _attributions(tokens: TokenColumns) -> list[tuple[int, int]]:
     """Character spans of "according to ..." and "<speaker> said ..." in one sentence."""
+    texts, lowers, starts, ends = tokens
     spans: list[tuple[int, int]] = []
-    n = len(tokens)
-    for v, token in enumerate(tokens):
-        word = token.lower
-        if word == "according" and _lower(tokens, v + 1) == "to":
+    triggers = _ATTRIBUTION_TRIGGERS.intersection(lowers)
+    if not triggers:
+        return spans
+    n = len(lowers)
+    for v in _positions(lowers, triggers):
+        word = lowers[v]
+        if word == "according":
+            if _lower(lowers, v + 1) != "to":
+                continue
             end = v + 2
             while end < n and end < v + 14:
-                w = tokens[end].lower
-                initialism = w == "." and _adjacent(tokens, end) and len(tokens[end - 1].text) == 1
+                w = lowers[end]
+                initialism = w == "." and _adjacent(starts, ends, end) and len(texts[end - 1]) == 1
                 if (
                     w in _ATTRIBUTION_STOPS
                     or (
-                        not tokens[end].text[:1].isalnum()
+                        not texts[end][:1].isalnum()
                         and w not in {"'", "’", "/", "-", "&"}
                         and not initialism
                     )
-                    or tokens[end].text[:1].isdigit()
+                    or texts[end][:1].isdigit()
                 ):
                     break
                 end += 1
             if end > v + 2:
-                spans.append((token.start, tokens[end - 1].end))
-            continue
-        if word not in _SPEECH_VERBS:
+                spans.append((starts[v], ends[end - 1]))
             continue
         start = v
         while start > 0 and start > v - 12:
-            previous = tokens[start - 1]
-            w = previous.lower
+            w = lowers[start - 1]
+            previous = texts[start - 1]
             if (
                 w in _SUBJECT_STOPS
                 or w in _KIND_WORDS
-                or previous.text[:1].isdigit()
-                or (not previous.text[:1].isalnum() and w not in {"'", "’", "-", "/", "&", "."})
+                or previous[:1].isdigit()
+                or (not previous[:1].isalnum() and w not in {"'", "’", "-", "/", "&", "."})
             ):
                 break
             start -= 1
         end = v + 1
         if start == v:  # inverted: ", said Blinken"
-            while end < n and end < v + 5 and tokens[end].text[:1].isupper():
+            while end < n and end < v + 5 and texts[end][:1].isupper():
                 end += 1
             if end == v + 1:
                 continue
@@ -862,26 +877,38 @@ def _attributions(tokens: Sequence[Token]) -> list[tuple[int, int]]:
                 k < n
                 and k < end + 5
                 and (
-                    tokens[k].text[:1].isupper()
-                    or tokens[k].lower in _ADDRESSEE_NOUNS
-                    or (tokens[k].text == "/" and _adjacent(tokens, k))
+                    texts[k][:1].isupper()
+                    or lowers[k] in _ADDRESSEE_NOUNS
+                    or (texts[k] == "/" and _adjacent(starts, ends, k))
                 )
             ):
                 k += 1
             end = k
-        if _lower(tokens, end) == "," and _lower(tokens, end + 1) == "citing":
+        if _lower(lowers, end) == "," and _lower(lowers, end + 1) == "citing":
             k = end + 2
-            while k < n and k < end + 10 and tokens[k].text[:1].isalnum():
+            while k < n and k < end + 10 and texts[k][:1].isalnum():
                 k += 1
             end = k
-        spans.append((tokens[start].start, tokens[end - 1].end))
+        spans.append((starts[start], ends[end - 1]))
     return spans
+
+
+def _positions(words: list[str], wanted: AbstractSet[str]) -> list[int]:
+    """Indices of the words that are in ``wanted``, in order (``wanted`` is small)."""
+    found: list[int] = []
+    for word in wanted:
+        k = -1
+        for _ in range(words.count(word)):
+            k = words.index(word, k + 1)
+            found.append(k)
+    found.sort()
+    return found
 
 
 def _hedges(text: str, words: bytes, start: int, end: int) -> list[tuple[int, int]]:
     """Character spans of hedges ("reportedly", "could not be verified") in one sentence."""
     sentence = text[start:end]
-    if sentence.isascii() and not any(word in words[start:end] for word in _HEDGE_WORDS):
+    if sentence.isascii() and not any(words.find(word, start, end) >= 0 for word in _HEDGE_WORDS):
         return []  # in ASCII, the pattern's case-insensitive words are the lower-cased ones
     return [(m.start() + start, m.end() + start) for m in _HEDGE_RE.finditer(sentence)]
 
@@ -990,7 +1017,7 @@ def extract_figures(
     for sentence_start, sentence_end in spans:
         if not _may_hold_figure(words[sentence_start:sentence_end]):
             continue
-        tokens = tokenize(text, sentence_start, sentence_end)
+        tokens = tokenize_columns(text, sentence_start, sentence_end)
         found = _find(tokens, text, max_count)
         if not found:
             continue
@@ -999,7 +1026,7 @@ def extract_figures(
         hedges = _hedges(text, words, sentence_start, sentence_end)
         hedge_starts = [s for s, _ in hedges]
         for item in found:
-            start, end = tokens[item.start].start, tokens[item.end - 1].end
+            start, end = tokens.start[item.start], tokens.end[item.end - 1]
             said = _nearest(attributions, attribution_starts, start, end, before=True)
             if said is None:
                 said = _nearest(attributions, attribution_starts, start, end, before=False)
