@@ -267,6 +267,14 @@ def build_cmd(
             "--max-file-mb", min=0.001, help="Skip input files larger than this many MiB."
         ),
     ] = 50.0,
+    work_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--work-dir",
+            help="Write each partition's mentions and events here as GeoParquet (dask engine; "
+            "a folder every worker can write to).",
+        ),
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Regenerate every layer and the map."""
@@ -288,6 +296,7 @@ def build_cmd(
                 scheduler=scheduler,
                 partitions=partitions,
                 max_bytes=int(max_file_mb * 1024 * 1024),
+                work_dir=work_dir,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
     except GeoError as exc:

@@ -450,13 +450,17 @@ def _points(places: Sequence[Place]) -> gpd.GeoSeries:
     return gpd.GeoSeries(coords, crs="EPSG:4326")
 
 
-def write_partition(extracted: Extracted, work_dir: str) -> str:
+def write_partition(
+    extracted: Extracted, work_dir: str, kept: Sequence[_Kept] | None = None
+) -> str:
     """Write a partition's resolved mentions and events as GeoParquet (a worker task).
 
     Under ``<work_dir>/part-NNNNN/``: ``mentions.parquet``, one point per resolved place
     mention (article, start, end, text, place id, role, precision, score), and
     ``events.parquet``, one point per event with a place (id, article, type, date,
-    precision, number of figures); both EPSG:4326.
+    precision, number of figures); both EPSG:4326. With ``kept``, only the articles kept
+    once duplicates across partitions are settled, under their final ids; otherwise every
+    article the partition extracted.
 
     Returns
     -------
@@ -467,7 +471,11 @@ def write_partition(extracted: Extracted, work_dir: str) -> str:
 
     folder = Path(work_dir) / f"part-{extracted.index:05d}"
     folder.mkdir(parents=True, exist_ok=True)
-    results = [r for r in extracted.results if r is not None]
+    results = (
+        [r for r in extracted.results if r is not None]
+        if kept is None
+        else _kept_results(extracted, kept)
+    )
     mentions = [(r.article.id, m, m.place) for r in results for m in r.mentions if m.place]
     mention_frame = gpd.GeoDataFrame(
         {
@@ -751,7 +759,12 @@ class DaskEngine:
         return results, problems
 
     def reduce(
-        self, paths: Sequence[Path], *, partitions: int | None = None, max_bytes: int | None = None
+        self,
+        paths: Sequence[Path],
+        *,
+        partitions: int | None = None,
+        max_bytes: int | None = None,
+        work_dir: str | Path | None = None,
     ) -> Reduction:
         """Extract and reduce the inputs on the workers; the layers and counts of the build.
 
@@ -759,7 +772,8 @@ class DaskEngine:
         layer rows: each partition is reduced where it was extracted
         (:func:`reduce_partition`), and its places, events and statements are cut into
         shards of places, each reconciled, zoned and counted on a worker
-        (:func:`reduce_shard_of`).
+        (:func:`reduce_shard_of`). With ``work_dir``, each partition's kept articles are
+        also written there as GeoParquet (:func:`write_partition`) by its worker.
         """
         from geo.pipeline import Reduction, assemble_layers, log_datelines, unplaced_warning
 
@@ -772,6 +786,13 @@ class DaskEngine:
         dated = sorted({k.key.date for k in kept if k.key.date})
         shards = max(1, len(parts))
         by_partition = _by_partition(kept, len(parts))
+        written = []
+        if work_dir is not None:
+            Path(work_dir).mkdir(parents=True, exist_ok=True)
+            written = [
+                self.client.submit(write_partition, part, str(work_dir), mine, pure=False)
+                for part, mine in zip(parts, by_partition, strict=True)
+            ]
         partials = [
             self.client.submit(reduce_partition, part, mine, dated=dated, shards=shards, pure=False)
             for part, mine in zip(parts, by_partition, strict=True)
@@ -788,6 +809,7 @@ class DaskEngine:
         for _, notes in events:
             log_datelines(notes)
         layers = assemble_layers((e for e, _ in events), self.client.gather(rows))
+        self.client.gather(written)  # a write that failed fails the build
         dates = sorted(k.key.date for k in kept if k.key.date)
         unplaced = [unplaced_warning(k.new_id or k.key.id, k.key.path)
                     for k in kept if not k.key.placed]  # fmt: skip

@@ -14,6 +14,7 @@ import hashlib
 import logging
 import shutil
 import tempfile
+import threading
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -22,6 +23,7 @@ from typing import Any, Literal
 
 import geopandas as gpd
 
+from geo._errors import InputError
 from geo.dates import dateline_day, event_date, infer_year
 from geo.events import build_events
 from geo.figures import extract_figures
@@ -351,6 +353,7 @@ def build(
     scheduler: str | None = None,
     partitions: int | None = None,
     max_bytes: int | None = None,
+    work_dir: str | Path | None = None,
 ) -> BuildSummary:
     """Read articles, run every stage and write ``layers/`` and ``maps/`` under ``out_dir``.
 
@@ -377,14 +380,31 @@ def build(
         Number of partitions for the dask engine (default: four per worker).
     max_bytes
         Largest input file to read (default ``geo.ingest.MAX_BYTES``, 50 MB).
+    work_dir
+        Dask engine only: a folder, visible to every worker, where each partition's
+        resolved mentions and events are written as GeoParquet
+        (:func:`geo.distributed.write_partition`).
+
+    Raises
+    ------
+    InputError
+        If ``work_dir`` is given with the local engine.
     """
     paths = [Path(p) for p in inputs] if inputs else [EXAMPLE_CORPUS]
     if engine == "dask":
         from geo.distributed import dask_engine
 
         with dask_engine(scheduler) as cluster:
-            reduction = cluster.reduce(paths, partitions=partitions, max_bytes=max_bytes)
+            basemap = _preload_basemap() if render else None
+            reduction = cluster.reduce(
+                paths, partitions=partitions, max_bytes=max_bytes, work_dir=work_dir
+            )
+            if basemap is not None:
+                basemap.join()
             return _finish(reduction, Path(out_dir), render=render, encode=cluster.geojson)
+    if work_dir is not None:
+        msg = "a work folder (--work-dir) is for the dask engine; add --engine dask"
+        raise InputError(msg)
     articles, problems = read_articles(paths, max_bytes=max_bytes)
     results = []
     for done, article in enumerate(articles, 1):
@@ -393,6 +413,26 @@ def build(
             progress(done, len(articles))
     reduction = _reduction(results, problems)
     return _finish(reduction, Path(out_dir), render=render, encode=_encode_here)
+
+
+def _preload_basemap() -> threading.Thread:
+    """Load the gazetteer's areas for the map while the workers extract, in a thread.
+
+    The client only waits during extraction; what it loads now is cached for
+    :func:`_finish`, which would otherwise load it after the reduce, with the workers idle.
+    """
+
+    def load() -> None:
+        from geo.gazetteer import get_gazetteer
+
+        try:
+            get_gazetteer().areas_frame()
+        except Exception:  # _finish loads them again, and reports what went wrong
+            logger.debug("preloading the map's areas failed", exc_info=True)
+
+    thread = threading.Thread(target=load, name="geo-basemap", daemon=True)
+    thread.start()
+    return thread
 
 
 Encoder = Callable[[Mapping[str, gpd.GeoDataFrame]], Mapping[str, Callable[[], str]]]

@@ -12,10 +12,12 @@ import pytest
 pytest.importorskip("distributed", reason="the dask engine needs dask[distributed]")
 
 import geopandas as gpd
+import pandas as pd
 from distributed import LocalCluster
 from typer.testing import CliRunner
 
 from geo import distributed
+from geo._errors import InputError
 from geo.cli import app
 from geo.export import to_geojson
 from geo.ingest import read_articles
@@ -171,6 +173,35 @@ def test_partitions_are_written_as_geoparquet(
     first = mentions.iloc[0]
     assert -90 <= first.geometry.y <= 90 and -180 <= first.geometry.x <= 180  # lon, lat
     assert len(results) == len(read_articles([example_corpus])[0])
+
+
+def test_build_writes_the_kept_articles_of_each_partition_as_geoparquet(
+    example_corpus: Path, scheduler: str, tmp_path: Path
+) -> None:
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    for path in sorted(example_corpus.iterdir()):
+        (corpus / path.name).write_bytes(path.read_bytes())
+    copy = next(p for p in sorted(corpus.iterdir()) if p.suffix == ".txt")
+    (corpus / f"zz-{copy.name}").write_bytes(copy.read_bytes())  # a duplicate, read last
+    work = tmp_path / "work"
+    summary = build(
+        [corpus], tmp_path / "out", render=False, engine="dask", scheduler=scheduler,
+        partitions=3, work_dir=work,
+    )  # fmt: skip
+    assert any("same text" in p.message for p in summary.problems)
+    parts = sorted(work.glob("part-*"))
+    assert len(parts) == 3
+    mentions = pd.concat([gpd.read_parquet(p / "mentions.parquet") for p in parts])
+    events = pd.concat([gpd.read_parquet(p / "events.parquet") for p in parts])
+    assert mentions["article"].nunique() == summary.articles  # the copy is not there
+    layer = gpd.read_file(tmp_path / "out" / "layers" / "events.geojson")
+    assert sorted(events["id"]) == sorted(layer["id"])
+
+
+def test_work_dir_needs_the_dask_engine(example_corpus: Path, tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="--engine dask"):
+        build([example_corpus], tmp_path, render=False, work_dir=tmp_path / "work")
 
 
 def test_bad_scheduler_address_is_a_clear_error(
