@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import array
 import bisect
+import dataclasses
 import functools
 import logging
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict, cast, get_args, overload
 
@@ -96,6 +97,11 @@ _PLACE_COLUMNS = (
     "id", "name", "kind", "lat", "lon", "country", "admin1", "population", "precision",
     "admin1_id", "occupied", "katottg", "hromada", "raion",
 )  # fmt: skip
+_AREA_KINDS = frozenset({"admin1", "region", "sea"})
+_KINDS = frozenset(get_args(PlaceKind))
+
+_Reader = Callable[[int], Any]
+"""Reads the Python value at one index of an Arrow array."""
 
 
 def normalize_name(name: str) -> str:
@@ -156,6 +162,19 @@ def _validate_name(name: object) -> str:
     return name
 
 
+def _prior(kind: str, population: int | None, capital: bool | None, source: str) -> float:
+    """:meth:`Gazetteer.prior` of an entry's kind, population and capital flag."""
+    population = population or 0
+    score = KIND_WEIGHT.get(kind, 0.0) + SOURCE_WEIGHT.get(source, 0.0)
+    if population > 0:
+        score += POPULATION_WEIGHT * min(1.0, math.log10(population) / 7.3)
+    elif kind in _AREA_KINDS:
+        score += AREA_WEIGHT
+    if capital:
+        score += CAPITAL_WEIGHT
+    return round(min(1.0, score / _SCORE_SCALE), 4)
+
+
 class ReverseResult(TypedDict):
     """What :meth:`Gazetteer.reverse` returns: the units containing (or nearest to) a point."""
 
@@ -169,11 +188,80 @@ class ReverseResult(TypedDict):
     distance_km: float  # 0.0 inside a polygon, else distance to the nearest one used
 
 
+def _value_reader(array: pa.Array) -> _Reader:
+    """Return a function giving the value at an index of ``array``, as ``array[i].as_py()``.
+
+    ``as_py`` first makes a pyarrow scalar, which costs more than the value itself; these
+    readers index memoryviews of the array's buffers instead and copy nothing up front
+    (only a validity mask, when the array has nulls). Nulls read as ``None``.
+    """
+    kind = array.type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        read = _string_reader(array)
+    elif pa.types.is_boolean(kind):
+        read = _bits(array, 1).__getitem__
+    elif pa.types.is_integer(kind) or pa.types.is_floating(kind):
+        read = _numbers(array, _numpy_dtype(kind)).__getitem__
+    else:
+        return lambda index: array[index].as_py()
+    if not array.null_count:
+        return read
+    valid = _bits(array, 0)
+    return lambda index: read(index) if valid[index] else None
+
+
+def _bits(array: pa.Array, buffer: int) -> memoryview:
+    """A bitmap of ``array`` (validity or boolean values) as a memoryview of bools.
+
+    Unpacked with NumPy: pyarrow's own conversion of a boolean array imports pandas.
+    """
+    packed = np.frombuffer(array.buffers()[buffer], np.uint8)
+    bits = np.unpackbits(packed, bitorder="little")[array.offset : array.offset + len(array)]
+    return bits.view(np.bool_).data
+
+
+def _as_bool(read: _Reader, index: int) -> bool:
+    return bool(read(index))
+
+
+def _numpy_dtype(kind: pa.DataType) -> np.dtype[Any]:
+    """The NumPy dtype of an Arrow number type (``to_pandas_dtype`` would import pandas)."""
+    signed = pa.types.is_signed_integer(kind)
+    letter = "f" if pa.types.is_floating(kind) else "i" if signed else "u"
+    return np.dtype(f"{letter}{kind.bit_width // 8}")
+
+
+def _numbers(array: pa.Array, dtype: np.dtype[Any], buffer: int = 1, extra: int = 0) -> memoryview:
+    """The values (or offsets) buffer of ``array`` as a memoryview of Python numbers."""
+    count = len(array) + extra
+    data = array.buffers()[buffer]
+    return np.frombuffer(data, dtype, count, array.offset * dtype.itemsize).data
+
+
+def _string_reader(array: pa.Array) -> _Reader:
+    """Read one value of a string array: its UTF-8 bytes between two offsets."""
+    if len(array) == 0:  # maybe no offsets to index; any index is out of range
+        return lambda index: array[index].as_py()
+    wide = pa.types.is_large_string(array.type)
+    offsets = _numbers(array, np.dtype(np.int64 if wide else np.int32), extra=1)
+    data = array.buffers()[2]
+    chars = memoryview(b"" if data is None else data)
+    last = len(array)
+
+    def read(index: int) -> str:
+        if index < 0:  # Python's (and pyarrow's) negative indices
+            index = index + last if index >= -last else last + 1  # beyond: IndexError
+        return str(chars[offsets[index] : offsets[index + 1]], "utf-8")
+
+    return read
+
+
 class _ArrowStrings(Sequence[str]):
     """A read-only ``Sequence[str]`` view over a pyarrow string array, for :mod:`bisect`."""
 
     def __init__(self, array: pa.Array) -> None:
         self._array = array
+        self._read = _value_reader(array)
 
     def __len__(self) -> int:
         return len(self._array)
@@ -185,7 +273,7 @@ class _ArrowStrings(Sequence[str]):
     def __getitem__(self, index: int | slice) -> str | Sequence[str]:
         if isinstance(index, slice):
             return cast("list[str]", self._array[index].to_pylist())
-        return cast("str", self._array[index].as_py())
+        return cast("str", self._read(index))
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -293,6 +381,31 @@ class Gazetteer:
         data = rows.buffers()[1]
         return np.frombuffer(data, dtype=np.int32, count=len(rows), offset=rows.offset * 4)
 
+    @functools.cached_property
+    def _read(self) -> dict[str, _Reader]:
+        """A reader per column :meth:`place_at`, :meth:`prior` and :meth:`candidates` use."""
+        wanted = {*_PLACE_COLUMNS, "is_capital", "geonameid"}
+        read = {name: _value_reader(self._cols[name]) for name in wanted if name in self._cols}
+        read.setdefault("geonameid", lambda _row: None)  # gazetteers built before it
+        return read
+
+    @functools.cached_property
+    def _place_readers(self) -> tuple[_Reader, ...]:
+        """A reader per field of :class:`~geo.types.Place`, in order; flags read as bools."""
+        readers = []
+        for field in dataclasses.fields(Place):
+            read = self._read["is_capital" if field.name == "capital" else field.name]
+            if field.name in {"occupied", "capital"}:
+                read = functools.partial(_as_bool, read)
+            readers.append(read)
+        return tuple(readers)
+
+    @functools.cached_property
+    def _read_names(self) -> tuple[_Reader, _Reader, _Reader]:
+        """Readers of the name index's row, name and source columns."""
+        rows = self._row_numbers.data.__getitem__
+        return rows, _value_reader(self._name_surface), _value_reader(self._name_source)
+
     def _key_range(self, key: str) -> tuple[int, int]:
         lo = bisect.bisect_left(self._keys, key)
         hi = bisect.bisect_right(self._keys, key, lo=lo)
@@ -373,13 +486,7 @@ class Gazetteer:
         if not 0 <= row < len(self):
             msg = f"gazetteer row {row!r} is out of range (0..{len(self) - 1})"
             raise GazetteerError(msg)
-        values = {name: self._cols[name][row].as_py() for name in _PLACE_COLUMNS}
-        values["occupied"] = bool(values["occupied"])
-        values["capital"] = bool(self._cols["is_capital"][row].as_py())
-        values["geonameid"] = (
-            self._cols["geonameid"][row].as_py() if "geonameid" in self._cols else None
-        )
-        return Place(**values)
+        return Place(*[read(row) for read in self._place_readers])
 
     def _row_of(self, place_id: str) -> int | None:
         index = bisect.bisect_left(self._ids, place_id)
@@ -425,37 +532,33 @@ class Gazetteer:
         name or alias vs mere alternate), for its log population and for a national
         capital, scaled to 0-1.
         """
-        kind = self._cols["kind"][row].as_py()
-        population = self._cols["population"][row].as_py() or 0
-        score = KIND_WEIGHT.get(kind, 0.0) + SOURCE_WEIGHT.get(source, 0.0)
-        if population > 0:
-            score += POPULATION_WEIGHT * min(1.0, math.log10(population) / 7.3)
-        elif kind in {"admin1", "region", "sea"}:
-            score += AREA_WEIGHT
-        if self._cols["is_capital"][row].as_py():
-            score += CAPITAL_WEIGHT
-        return round(min(1.0, score / _SCORE_SCALE), 4)
+        read = self._read
+        if row < 0:  # the Arrow columns took Python's negative indices
+            row += len(self)
+        return _prior(read["kind"](row), read["population"](row), read["is_capital"](row), source)
 
     def _city_over_own_admin1(
-        self, scored: list[tuple[float, str, int, str, str]]
+        self, scored: list[tuple[float, str, int, str, str]], kinds: list[str]
     ) -> list[tuple[float, str, int, str, str]]:
         """A city that is its own admin1 unit (Sevastopol, Kyiv City, Istanbul) outranks it.
 
         When a settlement's admin1 is a candidate of the same name, the settlement takes
         that admin1's score plus a hair, so the city is read before the unit around it.
+        ``kinds`` holds the kind of each entry of ``scored``.
         """
+        if "admin1" not in kinds:
+            return scored
         admin_scores = {
             ident: neg
-            for neg, ident, row, _m, _s in scored
-            if self._cols["kind"][row].as_py() == "admin1"
+            for (neg, ident, _r, _m, _s), kind in zip(scored, kinds, strict=True)
+            if kind == "admin1"
         }
-        if not admin_scores:
-            return scored
+        parent_of = self._read["admin1_id"]
         out = []
-        for neg, ident, row, matched, source in scored:
-            parent = self._cols["admin1_id"][row].as_py()
+        for (neg, ident, row, matched, source), kind in zip(scored, kinds, strict=True):
+            parent = parent_of(row)
             lifted = neg
-            if parent in admin_scores and self._cols["kind"][row].as_py() == "settlement":
+            if parent in admin_scores and kind == "settlement":
                 lifted = min(neg, admin_scores[parent] - 0.0001)
             out.append((lifted, ident, row, matched, source))
         return out
@@ -495,24 +598,46 @@ class Gazetteer:
         key = normalize_name(_validate_name(name))
         if not key:
             return []
+        return self.key_candidates(key, country, limit=limit, kinds=kinds)
+
+    def key_candidates(
+        self,
+        key: str,
+        country: str | None = None,
+        *,
+        limit: int | None = 10,
+        kinds: Iterable[PlaceKind] | None = None,
+    ) -> list[Candidate]:
+        """Return :meth:`candidates` of a name by its already-normalised ``key``.
+
+        For recognisers that hold the key of each name they found (see :meth:`lookup_key`):
+        ``key_candidates(normalize_name(name))`` is ``candidates(name)``, without
+        normalising the name again. Parameters and result as :meth:`candidates`.
+        """
         wanted_kinds = None if kinds is None else set(kinds)
-        if wanted_kinds is not None and not wanted_kinds <= set(get_args(PlaceKind)):
-            msg = f"unknown kinds {sorted(wanted_kinds - set(get_args(PlaceKind)))!r}"
+        if wanted_kinds is not None and not wanted_kinds <= _KINDS:
+            msg = f"unknown kinds {sorted(wanted_kinds - _KINDS)!r}"
             raise InputError(msg)
         wanted_country = country.upper() if country else None
         lo, hi = self._key_range(key)
+        row_at, matched_at, source_at = self._read_names
+        read = self._read
+        kind_of, country_of, id_of = read["kind"], read["country"], read["id"]
+        population_of, capital_of = read["population"], read["is_capital"]
         scored: list[tuple[float, str, int, str, str]] = []
+        row_kinds: list[str] = []
         for index in range(lo, hi):
-            row = int(self._name_rows[index].as_py())
-            if wanted_kinds is not None and self._cols["kind"][row].as_py() not in wanted_kinds:
+            row = row_at(index)
+            kind = kind_of(row)
+            if wanted_kinds is not None and kind not in wanted_kinds:
                 continue
-            if wanted_country and self._cols["country"][row].as_py() != wanted_country:
+            if wanted_country and country_of(row) != wanted_country:
                 continue
-            source = cast("str", self._name_source[index].as_py())
-            matched = cast("str", self._name_surface[index].as_py())
-            score = self.prior(row, source)
-            scored.append((-score, self._cols["id"][row].as_py(), row, matched, source))
-        scored = self._city_over_own_admin1(scored)
+            source = source_at(index)
+            score = _prior(kind, population_of(row), capital_of(row), source)
+            scored.append((-score, id_of(row), row, matched_at(index), source))
+            row_kinds.append(kind)
+        scored = self._city_over_own_admin1(scored, row_kinds)
         scored.sort()
         if limit is not None:
             scored = scored[: max(0, limit)]

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import math
 import sys
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from geo import settings
 from geo._errors import GazetteerError, InputError
-from geo.gazetteer import Gazetteer, OfflineGeocoder, get_gazetteer, normalize_name
+from geo.gazetteer import (
+    Gazetteer,
+    OfflineGeocoder,
+    _value_reader,
+    get_gazetteer,
+    normalize_name,
+)
 from geo.types import Candidate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -280,6 +288,55 @@ def test_bulk_access(gaz: Gazetteer) -> None:
     assert keys is gaz.keys()  # built once
     assert "mykolaiv" in keys and "kyiv region" in keys
     assert list(keys) == sorted(set(keys))
+
+
+def test_places_read_from_buffers_match_arrow(gaz: Gazetteer) -> None:
+    """place_at reads the columns' buffers directly; the values are Arrow's own."""
+    rows = [0, 1, len(gaz) - 1, *range(2, len(gaz), 4999)]
+    fields = {"capital": "is_capital"}
+    for row in rows:
+        place = gaz.place_at(row)
+        for field in dataclasses.fields(place):
+            expected = gaz.column(fields.get(field.name, field.name))[row].as_py()
+            if field.name in {"occupied", "capital"}:
+                expected = bool(expected)
+            assert getattr(place, field.name) == expected, (row, field.name)
+
+
+@pytest.mark.parametrize(
+    "array",
+    [
+        pa.array(["Kyiv", None, "", "Київ", "Zürich"]),
+        pa.array(["a", "bb", None, "ccc", "dddd"]).slice(1, 3),
+        pa.array(["x", "yy", "zzz"], type=pa.large_string()),
+        pa.array([1, None, -3, 2**40]).slice(1),
+        pa.array([1.5, None, -0.0, math.inf]),
+        pa.array([7, 8, 9], type=pa.int32()).slice(1),
+        pa.array([True, None, False, True, False, True, True, False, True]).slice(1),
+        pa.array([None, None], type=pa.string()),
+        pa.array([], type=pa.string()),
+    ],
+    ids=lambda a: str(a.type),
+)
+def test_value_reader_reads_what_as_py_reads(array: pa.Array) -> None:
+    read = _value_reader(array)
+    n = len(array)
+    for index in range(-n, n):
+        assert repr(read(index)) == repr(array[index].as_py())
+    for index in (n, -n - 1):
+        with pytest.raises(IndexError):
+            read(index)
+
+
+@pytest.mark.parametrize("name", ["Mykolaiv", "Kyiv", "Donbas", "Moscow", "Black Sea"])
+def test_key_candidates_are_the_candidates_of_the_name(gaz: Gazetteer, name: str) -> None:
+    key = normalize_name(name)
+    assert gaz.key_candidates(key) == gaz.candidates(name)
+    assert gaz.key_candidates(key, "us", limit=None) == gaz.candidates(name, "us", limit=None)
+    kinds = ("admin1", "region")
+    assert gaz.key_candidates(key, kinds=kinds) == gaz.candidates(name, kinds=kinds)
+    with pytest.raises(InputError, match="unknown kinds"):
+        gaz.key_candidates(key, kinds=["city"])  # type: ignore[list-item]
 
 
 def test_get_unknown_id(gaz: Gazetteer) -> None:
