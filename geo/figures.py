@@ -35,6 +35,7 @@ How a figure is found, for every amount :func:`geo.numbers.match_quantity` reads
 from __future__ import annotations
 
 import bisect
+import functools
 import logging
 import re
 from collections.abc import Sequence
@@ -349,21 +350,42 @@ _ATTRIBUTION_STOPS = frozenset(
      "although", "though", "and", "or"}
 )  # fmt: skip
 
-_HEDGE_RE = re.compile(
+_HEDGE_ALTERNATIVES = (
     r"(?:\b(?:[A-Z][\w.’'&-]*\s+){1,3}(?:could|can|did|has|have)\s*(?:not|n['’]t)\s+"
-    r"(?:yet\s+)?(?:independently\s+|immediately\s+)?(?:verify|confirm)\b)"
-    r"|(?:\b(?:(?:which|that)\s+)?(?:cannot|can\s+not|could\s+not|couldn['’]t|can['’]t)\s+"
-    r"(?:yet\s+)?(?:be\s+)?(?:independently\s+|immediately\s+)?(?:verified|confirmed)\b)"
-    r"|(?:\b(?:has|have|had)\s+not\s+been\s+(?:independently\s+)?(?:verified|confirmed)\b)"
-    r"|(?:\bnot\s+(?:been\s+)?independently\s+(?:verified|confirmed)\b)"
-    r"|(?:\b(?:reportedly|allegedly|purportedly|unconfirmed|unverified|claimed|claims|"
+    r"(?:yet\s+)?(?:independently\s+|immediately\s+)?(?:verify|confirm)\b)",
+    r"(?:\b(?:(?:which|that)\s+)?(?:cannot|can\s+not|could\s+not|couldn['’]t|can['’]t)\s+"
+    r"(?:yet\s+)?(?:be\s+)?(?:independently\s+|immediately\s+)?(?:verified|confirmed)\b)",
+    r"(?:\b(?:has|have|had)\s+not\s+been\s+(?:independently\s+)?(?:verified|confirmed)\b)",
+    r"(?:\bnot\s+(?:been\s+)?independently\s+(?:verified|confirmed)\b)",
+    r"(?:\b(?:reportedly|allegedly|purportedly|unconfirmed|unverified|claimed|claims|"
     r"may\s+have|might\s+have|could\s+have|could\s+be|may\s+be)\b)",
-    re.IGNORECASE,
 )
+_HEDGE_RE = re.compile("|".join(_HEDGE_ALTERNATIVES), re.IGNORECASE)
 _HEDGE_WORDS = (b"verif", b"confirm", b"reportedly", b"allegedly", b"purportedly", b"claim",
                 b"may ", b"might ", b"could ")  # fmt: skip
 """Every match of ``_HEDGE_RE`` contains one of these in :func:`_word_bytes` form ("may have"
 and "could be" have a space after the verb there; "could not" is followed by "verified")."""
+_NOT = (b"not", b"n t")  # "not", "cannot", "n't"
+_HEDGE_NEEDS: tuple[tuple[tuple[bytes, ...], ...], ...] = (
+    ((b"verify ", b"confirm "), _NOT),
+    ((b"verified", b"confirmed"), _NOT),
+    ((b"verified", b"confirmed"), _NOT),
+    ((b"verified", b"confirmed"), _NOT),
+    ((b"reportedly", b"allegedly", b"purportedly", b"unconfirmed", b"unverified", b"claimed",
+      b"claims", b"may ", b"might ", b"could "),),
+)  # fmt: skip
+"""For each of ``_HEDGE_ALTERNATIVES``: groups of words, one of each group being in every
+match in :func:`_word_bytes` form with a space appended ("verify" and "confirm" end the
+first alternative at a word boundary, so a space follows them there)."""
+
+
+@functools.cache
+def _hedge_pattern(possible: tuple[bool, ...]) -> re.Pattern[str]:
+    """``_HEDGE_RE`` without the alternatives that cannot match (the same matches, faster)."""
+    if all(possible):
+        return _HEDGE_RE
+    chosen = [pattern for pattern, keep in zip(_HEDGE_ALTERNATIVES, possible, strict=True) if keep]
+    return re.compile("|".join(chosen), re.IGNORECASE)
 
 
 # --- sentences that cannot hold a figure ----------------------------------------------------
@@ -908,9 +930,19 @@ def _positions(words: list[str], wanted: AbstractSet[str]) -> list[int]:
 def _hedges(text: str, words: bytes, start: int, end: int) -> list[tuple[int, int]]:
     """Character spans of hedges ("reportedly", "could not be verified") in one sentence."""
     sentence = text[start:end]
-    if sentence.isascii() and not any(words.find(word, start, end) >= 0 for word in _HEDGE_WORDS):
-        return []  # in ASCII, the pattern's case-insensitive words are the lower-cased ones
-    return [(m.start() + start, m.end() + start) for m in _HEDGE_RE.finditer(sentence)]
+    pattern = _HEDGE_RE
+    if sentence.isascii():  # the pattern's case-insensitive words are the lower-cased ones
+        if not any(words.find(word, start, end) >= 0 for word in _HEDGE_WORDS):
+            return []
+        spaced = words[start:end] + b" "
+        possible = tuple(
+            all(any(spaced.find(word) >= 0 for word in group) for group in needs)
+            for needs in _HEDGE_NEEDS
+        )
+        if not any(possible):
+            return []
+        pattern = _hedge_pattern(possible)
+    return [(m.start() + start, m.end() + start) for m in pattern.finditer(sentence)]
 
 
 def _nearest(
