@@ -1,8 +1,8 @@
 """Rank the gazetteer candidates of one article's toponyms with evidence: resolution's core.
 
 :mod:`geo.resolve` gathers the evidence (candidates, the article's countries, "X, Y"
-containers) and turns the ranking into mentions; this module does the arithmetic that runs
-for every candidate of every mention, over typed columns:
+containers); this module does what runs for every mention: the arithmetic for every
+candidate, over typed columns, and then (:func:`mentions`) the mention records themselves:
 
 1. a first pass scores each candidate by its prior, its population, agreement with the
    article's countries, its container and whether a "direction" names an area; the best
@@ -11,7 +11,9 @@ for every candidate of every mention, over typed columns:
    the *other* mentions (full weight when named within ``NEAR_CHARS`` characters, else
    ``FAR_WEIGHT``), by distance for settlements and by admin-1 unit;
 3. one sense per discourse: mentions of the same name and kind sum their candidates'
-   scores and all take the order of that sum.
+   scores and all take the order of that sum;
+4. each mention takes its best place, a confidence from the margin over the runner-up,
+   its role and UCDP's where_prec.
 
 Written in Cython's pure-Python mode, like :mod:`geo.toponyms`: setup.py compiles it when
 a C compiler is there, and the same file runs as plain Python otherwise. Distances use the
@@ -23,13 +25,14 @@ from __future__ import annotations
 
 import array
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import cython
 from cython.cimports.libc import math as cmath
 
 from geo.gazetteer import haversine_km
+from geo.types import Mention
 
 NEAR_CHARS = cython.declare(cython.int, 250)
 """Places named within this many characters of each other count as named together."""
@@ -55,6 +58,8 @@ _AREA = cython.declare(cython.int, 2)
 _ARTICLE_AREA_KINDS = frozenset({"country", "admin1", "region"})
 _KIND_CODES = {"settlement": _SETTLEMENT, "admin1": _ADMIN1}
 _NEUTRAL_KINDS = frozenset({"sea", "continent", "region"})
+_KIND_PRECISION = {"continent": 6, "country": 6, "region": 5, "admin1": 4, "sea": 7}
+_NEAR_QUALIFIERS = frozenset({"near", "around", "outskirts", "relative"})
 _KM_PER_DEGREE = cython.declare(cython.double, 111.195)
 _DEG_TO_RAD = cython.declare(cython.double, math.pi / 180.0)
 
@@ -430,6 +435,11 @@ def round4(x: float) -> float:
     Examples: ``round4(0.12345678) == round(0.12345678, 4)``; halfway cases defer to
     :func:`round`.
     """
+    return _round4(x)
+
+
+@cython.cfunc
+def _round4(x: cython.double) -> float:
     y: cython.double = x * 10000.0
     rounded: cython.double
     if abs(y) < 1e9 and abs(y - _floor(y) - 0.5) > 1e-6:
@@ -620,3 +630,101 @@ class _Ranking:
         if sums[total_off + a] != sums[total_off + b]:
             return sums[total_off + a] > sums[total_off + b]
         return _better(self.score, a, b, table, off)
+
+
+def where_prec(place: Any, qualifier: str | None = None) -> int:
+    """UCDP-style where_prec of a resolved place and its spatial qualifier.
+
+    See :func:`geo.resolve.where_prec`.
+    """
+    kind = place.kind
+    if kind in _KIND_PRECISION:
+        return _KIND_PRECISION[kind]
+    if qualifier == "direction":
+        return 4
+    precision = place.precision
+    if precision == "hromada" or precision == "raion":  # noqa: PLR1714 - C string compares
+        return 3
+    if precision == "admin1":
+        return 4
+    if qualifier in _NEAR_QUALIFIERS:
+        return 2
+    return 1
+
+
+def mentions(
+    toponyms: Sequence[Any],
+    tables: Sequence[CandidateTable | None],
+    ranked: Sequence[Ranked | None],
+    entry: Callable[[str], Any],
+) -> list[Mention]:
+    """Each toponym as a :class:`~geo.types.Mention` of the place its ranking chose.
+
+    Parameters
+    ----------
+    toponyms, tables
+        As for :func:`rank_article`.
+    ranked
+        What :func:`rank_article` returned for them.
+    entry
+        Looks a gazetteer id up (``None`` when there is no such entry): a demonym takes
+        its country's entry, "the X region" the admin1 unit of a settlement named X.
+    """
+    out: list[Mention] = []
+    pos: cython.Py_ssize_t
+    for pos in range(len(toponyms)):
+        top = toponyms[pos]
+        if top.kind == "demonym":
+            out.append(_demonym(top, entry))
+        elif tables[pos] is None or ranked[pos] is None:
+            out.append(Mention(top.start, top.end, top.text, None, "other", 0.0, None, None, None,
+                               top.qualifier))  # fmt: skip
+        else:
+            out.append(_resolved(top, tables[pos], ranked[pos], entry))
+    return out
+
+
+@cython.cfunc
+def _demonym(top: Any, entry: Callable[[str], Any]) -> Mention:
+    code = top.country
+    place = entry(code if ":" in code else f"adm0:{code}") if code else None
+    if place is None:
+        return Mention(top.start, top.end, top.text, None, "demonym", 0.0, None, None, None, None)
+    return Mention(top.start, top.end, top.text, place, "demonym", 1.0, 6, None, None, None)
+
+
+@cython.cfunc
+def _resolved(
+    top: Any, table: CandidateTable, ranked: tuple, entry: Callable[[str], Any]
+) -> Mention:
+    """The mention of a toponym whose candidates were ranked."""
+    best: cython.int = ranked[0]
+    second: cython.int = ranked[2]
+    best_score: cython.double = ranked[1]
+    second_score: cython.double = ranked[3]
+    place = table._places[best]
+    if top.kind == "admin" and place.kind == "settlement" and place.admin1_id:
+        place = entry(place.admin1_id) or place
+    runner = table._places[second] if second >= 0 else None
+    margin: cython.double = 1.0
+    if runner is not None and second_score > 0:
+        margin = best_score / (best_score + second_score)
+    confidence: cython.double = max(0.0, min(1.0, margin * min(1.0, best_score)))
+    runner_score = None
+    if runner is not None and best_score + second_score > 0:
+        runner_score = _round4(second_score / (best_score + second_score))
+    qualifier = top.qualifier
+    return Mention(top.start, top.end, top.text, place, _role(top.role_hint, place),
+                   _round4(confidence), where_prec(place, qualifier), runner, runner_score,
+                   qualifier)  # fmt: skip
+
+
+@cython.cfunc
+def _role(hint: str | None, place: Any) -> str:
+    if hint == "other":
+        return "other"
+    if hint == "origin":
+        return "origin"
+    if hint == "metonym" and (place.kind == "country" or place.capital):
+        return "metonym"
+    return "location"

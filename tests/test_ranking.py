@@ -89,3 +89,21 @@ def test_country_context_weighs_datelines_and_demonyms() -> None:
     weights = ranking.country_context(tops, tables)
     assert weights["RU"] == 1 and weights["DK"] == 1  # demonyms
     assert weights["UA"] > 2  # the dateline's country counts double
+
+
+def test_mentions_keep_names_the_gazetteer_cannot_place(pure: ModuleType) -> None:
+    """A demonym whose country has no entry stays, unplaced; the other names are placed."""
+    text = "Danish aid reached the Kharkiv region and Sumy."
+    tops = resolve.find_toponyms(text)
+    resolver = resolve.Resolver()
+    found_for = [() if t.kind == "demonym" else resolver.candidates(t) for t in tops]
+    containers = [None] * len(tops)
+    for module in (ranking, pure):
+        tables = [module.CandidateTable(c) if c else None for c in found_for]
+        ranked = module.rank_article(tops, tables, containers)
+        found = module.mentions(tops, tables, ranked, lambda _id: None)
+        assert [m.text for m in found] == [t.text for t in tops]
+        demonym = found[0]
+        assert demonym.role == "demonym" and demonym.place is None
+        assert demonym.score == 0.0 and demonym.precision is None
+        assert all(m.place is not None and 0 < m.score <= 1 for m in found[1:])
