@@ -55,7 +55,9 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+
+import pandas as pd
 
 from geo._errors import GeoError, InputError
 from geo.ingest import (
@@ -74,6 +76,8 @@ from geo.ingest import (
     safe_id,
 )
 from geo.types import Article, Place
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -692,6 +696,26 @@ class DaskEngine:
 
     def __init__(self, client: Client) -> None:
         self.client = client
+        self._shipped: dict[int, tuple[pd.DataFrame, Future]] = {}
+
+    def _scattered(self, frame: pd.DataFrame) -> Future:
+        """``frame`` on the workers, sent once per build however many tasks read it."""
+        shipped = self._shipped.get(id(frame))
+        if shipped is None or shipped[0] is not frame:
+            # Scattered, not embedded in each task: a layer can be tens of megabytes.
+            shipped = (frame, self.client.scatter(frame, hash=False))
+            self._shipped[id(frame)] = shipped
+        return shipped[1]
+
+    def start(self, fn: Callable[..., T], *args: Any) -> Callable[[], T]:
+        """Submit ``fn(*args)`` to the workers; a function that waits for its result.
+
+        Data frames among ``args`` are scattered first (once each). This is the ``start``
+        of :func:`geo.render.render_map`: the map's layers are packed on the workers.
+        """
+        shipped = [self._scattered(a) if isinstance(a, pd.DataFrame) else a for a in args]
+        future: Future = self.client.submit(fn, *shipped, pure=False)
+        return cast("Callable[[], T]", future.result)
 
     @property
     def workers(self) -> int:
@@ -835,12 +859,7 @@ class DaskEngine:
         """
         from geo.export import to_geojson
 
-        texts: dict[str, Callable[[], str]] = {}
-        for name, frame in layers.items():
-            # Scattered, not embedded in the task: a layer can be tens of megabytes.
-            data = self.client.scatter(frame, hash=False)
-            texts[name] = self.client.submit(to_geojson, data, pure=False).result
-        return texts
+        return {name: self.start(to_geojson, frame) for name, frame in layers.items()}
 
 
 @contextlib.contextmanager

@@ -19,7 +19,7 @@ import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import geopandas as gpd
 
@@ -45,6 +45,9 @@ from geo.resolve import geoparse
 from geo.sentences import split_sentences
 from geo.types import Article, Event, Figure, Mention, Zone
 from geo.zones import Statement, build_zones, find_statements
+
+if TYPE_CHECKING:
+    from geo.render import Start
 
 logger = logging.getLogger(__name__)
 
@@ -401,7 +404,13 @@ def build(
             )
             if basemap is not None:
                 basemap.join()
-            return _finish(reduction, Path(out_dir), render=render, encode=cluster.geojson)
+            return _finish(
+                reduction,
+                Path(out_dir),
+                render=render,
+                encode=cluster.geojson,
+                start=cluster.start,
+            )
     if work_dir is not None:
         msg = "a work folder (--work-dir) is for the dask engine; add --engine dask"
         raise InputError(msg)
@@ -446,11 +455,19 @@ def _encode_here(layers: Mapping[str, gpd.GeoDataFrame]) -> dict[str, Callable[[
     return {name: functools.partial(to_geojson, frame) for name, frame in layers.items()}
 
 
-def _finish(reduction: Reduction, out: Path, *, render: bool, encode: Encoder) -> BuildSummary:
+def _finish(
+    reduction: Reduction,
+    out: Path,
+    *,
+    render: bool,
+    encode: Encoder,
+    start: Start | None = None,
+) -> BuildSummary:
     """Write the layers and the map through a staging folder (see :func:`build`).
 
     ``encode`` is started before the map is drawn, so an engine with workers encodes the
-    layers while this process renders.
+    layers while the map's layers are packed (on those workers too, given ``start``; see
+    :func:`geo.render.render_map`).
     """
     from geo._atomic import write_text
     from geo.render import render_map
@@ -474,7 +491,11 @@ def _finish(reduction: Reduction, out: Path, *, render: bool, encode: Encoder) -
             staged.append(
                 Path(
                     render_map(
-                        layers, staging / "maps" / "index.html", basemap=basemap, title=title
+                        layers,
+                        staging / "maps" / "index.html",
+                        basemap=basemap,
+                        title=title,
+                        start=start,
                     )
                 )
             )

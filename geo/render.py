@@ -22,6 +22,7 @@ appearance, so the same layers always give a byte-identical page.
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import json
 import logging
@@ -568,6 +569,49 @@ def _js_json(data: Any) -> str:
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
+def _block(data_js: str, compress_over: int | None) -> tuple[str, str]:
+    """The type and text of the ``<script>`` block for ``data_js`` (see :class:`_DataElement`)."""
+    if compress_over is None or len(data_js.encode("utf-8")) <= compress_over:
+        return "application/json", data_js
+    # All-ASCII JSON (other characters as \u escapes) inflates to a one-byte string in
+    # the browser, which decodes and parses about a quarter faster.
+    ascii_json = _NON_ASCII.sub(lambda match: json.dumps(match.group())[1:-1], data_js)
+    packed = base64.b64encode(zlib.compress(ascii_json.encode("ascii"), 6)).decode("ascii")
+    return "application/octet-stream", packed
+
+
+@dataclass(frozen=True, slots=True)
+class Packed:
+    """One data layer of the map, packed and encoded: what a worker sends back."""
+
+    n: int
+    """How many features."""
+    data_js: str
+    compress_over: int | None
+    block: tuple[str, str]
+    """The data block's type and text for ``compress_over`` (see :func:`_block`)."""
+
+
+def packed(compress_over: int | None, pack: Callable[..., dict[str, Any]], *args: Any) -> Packed:
+    """Run ``pack(*args)`` (e.g. :func:`pack_points`) and encode its data for the page.
+
+    A self-contained task: any process with this module can run it, so an engine with
+    workers (see :func:`build_map`'s ``start``) packs the layers in parallel.
+    """
+    data = pack(*args)
+    data_js = _js_json(data)
+    return Packed(int(data["n"]), data_js, compress_over, _block(data_js, compress_over))
+
+
+Start = Callable[..., Callable[[], Packed]]
+"""Starts ``fn(*args)`` somewhere and returns a function that waits for its result."""
+
+
+def _start_here(fn: Callable[..., Packed], *args: Any) -> Callable[[], Packed]:
+    """Run in this process, when the result is asked for."""
+    return functools.partial(fn, *args)
+
+
 class _DataElement(folium.map.Layer):
     """A layer whose data sits in a ``<script>`` data block, not in the layer's code.
 
@@ -582,18 +626,18 @@ class _DataElement(folium.map.Layer):
 
     data_js: str
     compress_over: int | None = None
+    packed: Packed | None = None
+    """The data encoded ahead (elsewhere, perhaps), used if its threshold is ours."""
 
     def data_block(self) -> str:
         """The ``<script>`` element that holds the data (see the class docstring)."""
         block_id = f"{self.get_name()}_data"
-        data = self.data_js.encode("utf-8")
-        if self.compress_over is None or len(data) <= self.compress_over:
-            return f'<script type="application/json" id="{block_id}">{self.data_js}</script>'
-        # All-ASCII JSON (other characters as \u escapes) inflates to a one-byte string in
-        # the browser, which decodes and parses about a quarter faster.
-        ascii_json = _NON_ASCII.sub(lambda match: json.dumps(match.group())[1:-1], self.data_js)
-        packed = base64.b64encode(zlib.compress(ascii_json.encode("ascii"), 6)).decode("ascii")
-        return f'<script type="application/octet-stream" id="{block_id}">{packed}</script>'
+        ahead = self.packed
+        if ahead is not None and ahead.compress_over == self.compress_over:
+            kind, text = ahead.block
+        else:
+            kind, text = _block(self.data_js, self.compress_over)
+        return f'<script type="{kind}" id="{block_id}">{text}</script>'
 
     def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # as MacroElement
         figure = self.get_root()
@@ -830,7 +874,7 @@ var {{ this.get_name() }} = (function () {
 
     def __init__(
         self,
-        data: Mapping[str, Any],
+        data: Mapping[str, Any] | Packed,
         *,
         name: str,
         styles: Mapping[str, Mapping[str, Any]],
@@ -843,14 +887,19 @@ var {{ this.get_name() }} = (function () {
     ) -> None:
         super().__init__(name=name, overlay=True, control=control, show=True)
         self._name = "GeoLayer"
-        self.data_js = _js_json(data)
+        if isinstance(data, Packed):
+            self.packed = data
+            self.data_js = data.data_js
+            self.n_features = data.n
+        else:
+            self.data_js = _js_json(data)
+            self.n_features = int(data["n"])
         self.styles_js = _js_json(styles)
         self.class_name = class_name
         self.points = points
         self.cluster = cluster
         self.interactive = interactive
         self.bounds = bounds
-        self.n_features = int(data["n"])
 
     def _get_self_bounds(self) -> list[list[float | None]]:
         """``[[south, west], [north, east]]`` of the data, so ``Map.get_bounds`` sees it."""
@@ -1659,6 +1708,100 @@ def _used_places(frames: Iterable[gpd.GeoDataFrame]) -> set[str]:
     return used
 
 
+_ZONE_GROUPS = (
+    ("Pledged zones", "geo-pledged", ("pledged_deescalation",)),
+    ("Other zones", "geo-other-zones", ("recaptured", "withdrawal")),
+    ("Fighting zones", "geo-fighting", ("active_fighting", "besieged")),
+)
+"""The zone layers of the map: name, CSS class and zone kinds, in drawing order."""
+
+
+_Props = Callable[[dict[str, Any]], dict[str, Any]]
+_PointLayer = tuple[
+    gpd.GeoDataFrame, _Props, Callable[[dict[str, Any]], Any] | None, str, Mapping[str, Any], str
+]
+"""Frame, properties, order, name, styles and CSS class of a point layer."""
+
+
+def _zone_kinds(zones: gpd.GeoDataFrame) -> pd.Series:
+    return zones["zone"].astype(str) if "zone" in zones.columns else pd.Series([], dtype=str)
+
+
+def _zone_subset(zones: gpd.GeoDataFrame, kinds: Sequence[str]) -> gpd.GeoDataFrame:
+    return zones[_zone_kinds(zones).isin(kinds).to_numpy()] if len(zones) else zones
+
+
+def _zone_props(row: dict[str, Any]) -> dict[str, Any]:
+    names = ", ".join(str(name) for name in _list(row.get("place_names")))
+    return {
+        "k": row.get("zone"),
+        "p": zone_popup(row),
+        "t": _tooltip(ZONE_LABELS.get(str(row.get("zone")), row.get("zone")), names),
+    }
+
+
+def _place_props(row: dict[str, Any]) -> dict[str, Any]:
+    area = str(row.get("kind")) in AREA_KINDS
+    return {
+        "k": "area" if area else "place",
+        "r": 2.5 if area else 3.5,
+        "p": place_popup(row),
+        "t": _tooltip(row.get("name")),
+    }
+
+
+def _event_props(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "k": "event",
+        "r": 4,
+        "p": event_popup(row),
+        "t": _tooltip(row.get("place"), row.get("date"), row.get("event_type")),
+    }
+
+
+def _casualty_props(row: dict[str, Any]) -> dict[str, Any]:
+    known = _int(row.get("killed_best"))
+    disputed = _truthy(row.get("disputed"))
+    key = ("known" if known else "unknown") + ("_disputed" if disputed else "")
+    key = "disputed" if key == "known_disputed" else key
+    precision = _int(row.get("precision"))
+    if precision is not None and precision >= 5:
+        key = f"area_{key}"
+    return {
+        "k": key,
+        "r": casualty_radius(known),
+        "p": casualty_popup(row),
+        "t": _tooltip(
+            row.get("place"),
+            row.get("date"),
+            f"killed {_count(known)}" if known is not None else None,
+        ),
+    }
+
+
+def _most_killed_first(row: dict[str, Any]) -> int:
+    return -(_int(row.get("killed_best")) or 0)
+
+
+def pack_points(
+    frame: gpd.GeoDataFrame,
+    props: Callable[[dict[str, Any]], dict[str, Any]],
+    order: Callable[[dict[str, Any]], Any] | None,
+) -> dict[str, Any]:
+    """One point layer's data for the page (see :class:`_GeoJsonLayer`)."""
+    return _pack(frame, props, points=True, order=order)
+
+
+def pack_zones(zones: gpd.GeoDataFrame, kinds: Sequence[str]) -> dict[str, Any]:
+    """The data of the zones of ``kinds``, in that order (besieged hatching over fighting)."""
+    rank = {kind: i for i, kind in enumerate(kinds)}
+
+    def zone_order(row: dict[str, Any]) -> int:
+        return rank.get(str(row.get("zone")), 0)
+
+    return _pack(_zone_subset(zones, kinds), _zone_props, points=False, order=zone_order)
+
+
 def build_map(
     layers: Mapping[str, gpd.GeoDataFrame],
     *,
@@ -1669,6 +1812,7 @@ def build_map(
     compress_over: int | None = None,
     label_limit: int = 40,
     label_top_n: int = LABEL_TOP_N,
+    start: Start | None = None,
 ) -> tuple[folium.Map, list[MapLayer]]:
     """Build the folium map for the layers without rendering it.
 
@@ -1731,28 +1875,10 @@ def build_map(
             layer.add_to(fmap)
             added.append(MapLayer(layer.layer_name, layer.n_features, clustered, layer.class_name))
 
-    def add_points(
-        frame: gpd.GeoDataFrame,
-        props: Callable[[dict[str, Any]], dict[str, Any]],
-        *,
-        name: str,
-        styles: Mapping[str, Any],
-        class_name: str,
-        order: Callable[[dict[str, Any]], Any] | None = None,
-    ) -> None:
-        """Add a layer of points, clustered when it has more than ``threshold`` of them."""
-        clustered = len(frame) > threshold
-        layer = _GeoJsonLayer(
-            _pack(frame, props, points=True, order=order),
-            name=name,
-            styles=styles,
-            bounds=_bounds([frame]),
-            class_name=class_name,
-            points=True,
-            cluster=clustered,
-        )
-        add(layer, clustered=clustered)
-
+    # Every data layer is packed first (in parallel, where ``start`` has workers), then
+    # added in drawing order: boundaries, zones, then points.
+    run = start or _start_here
+    basemap_block = None
     if basemap is not None and len(basemap):
         points = [
             geom
@@ -1760,9 +1886,27 @@ def build_map(
             for geom in frame.geometry.array[:: max(1, len(frame) // 5000)]
             if geom is not None and not geom.is_empty
         ]
+        basemap_block = run(packed, compress, _basemap_pack, basemap, focus, extent, points)
+    zone_blocks = [
+        (label, class_name, kinds, run(packed, compress, pack_zones, zones, kinds))
+        for label, class_name, kinds in _ZONE_GROUPS
+    ]
+    point_layers: tuple[_PointLayer, ...] = (
+        (places, _place_props, None, "Places", PLACE_STYLES, "geo-places"),
+        (events, _event_props, None, "Events", EVENT_STYLES, "geo-events"),
+        # Largest symbols first, so small ones stay clickable on top of them.
+        (casualties, _casualty_props, _most_killed_first, "Casualties", CASUALTY_STYLES,
+         "geo-casualties"),
+    )  # fmt: skip
+    point_blocks = [
+        (frame, name, look, class_name, run(packed, compress, pack_points, frame, props, order))
+        for frame, props, order, name, look, class_name in point_layers
+    ]
+
+    if basemap_block is not None:
         add(
             _GeoJsonLayer(
-                _basemap_pack(basemap, focus, extent, points),
+                basemap_block(),
                 name="Boundaries",
                 styles=BOUNDARY_STYLES,
                 class_name="geo-boundaries",
@@ -1770,89 +1914,29 @@ def build_map(
                 interactive=False,
             )
         )
-
-    def zone_props(row: dict[str, Any]) -> dict[str, Any]:
-        names = ", ".join(str(name) for name in _list(row.get("place_names")))
-        return {
-            "k": row.get("zone"),
-            "p": zone_popup(row),
-            "t": _tooltip(ZONE_LABELS.get(str(row.get("zone")), row.get("zone")), names),
-        }
-
-    zone_kinds = zones["zone"].astype(str) if "zone" in zones.columns else pd.Series([], dtype=str)
-    zone_groups = (
-        ("Pledged zones", "geo-pledged", ["pledged_deescalation"]),
-        ("Other zones", "geo-other-zones", ["recaptured", "withdrawal"]),
-        ("Fighting zones", "geo-fighting", ["active_fighting", "besieged"]),
-    )
-    for label, class_name, kinds in zone_groups:
-        subset = zones[zone_kinds.isin(kinds).to_numpy()] if len(zones) else zones
-        rank = {kind: i for i, kind in enumerate(kinds)}
-
-        def zone_order(row: dict[str, Any], rank: dict[str, int] = rank) -> int:
-            return rank.get(str(row.get("zone")), 0)
-
+    for label, class_name, kinds, block in zone_blocks:
         add(
             _GeoJsonLayer(
-                # In the order of ``kinds``: besieged hatching over the fighting fill.
-                _pack(subset, zone_props, points=False, order=zone_order),
+                block(),
                 name=label,
-                bounds=_bounds([subset]),
+                bounds=_bounds([_zone_subset(zones, kinds)]),
                 styles={k: ZONE_STYLES[k] for k in kinds},
                 class_name=class_name,
                 points=False,
             )
         )
-
-    def place_props(row: dict[str, Any]) -> dict[str, Any]:
-        area = str(row.get("kind")) in AREA_KINDS
-        return {
-            "k": "area" if area else "place",
-            "r": 2.5 if area else 3.5,
-            "p": place_popup(row),
-            "t": _tooltip(row.get("name")),
-        }
-
-    add_points(places, place_props, name="Places", styles=PLACE_STYLES, class_name="geo-places")
-
-    def event_props(row: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "k": "event",
-            "r": 4,
-            "p": event_popup(row),
-            "t": _tooltip(row.get("place"), row.get("date"), row.get("event_type")),
-        }
-
-    add_points(events, event_props, name="Events", styles=EVENT_STYLES, class_name="geo-events")
-
-    def casualty_props(row: dict[str, Any]) -> dict[str, Any]:
-        known = _int(row.get("killed_best"))
-        disputed = _truthy(row.get("disputed"))
-        key = ("known" if known else "unknown") + ("_disputed" if disputed else "")
-        key = "disputed" if key == "known_disputed" else key
-        precision = _int(row.get("precision"))
-        if precision is not None and precision >= 5:
-            key = f"area_{key}"
-        return {
-            "k": key,
-            "r": casualty_radius(known),
-            "p": casualty_popup(row),
-            "t": _tooltip(
-                row.get("place"),
-                row.get("date"),
-                f"killed {_count(known)}" if known is not None else None,
-            ),
-        }
-
-    # Largest symbols first, so small ones stay clickable on top of them.
-    add_points(
-        casualties,
-        casualty_props,
-        name="Casualties",
-        styles=CASUALTY_STYLES,
-        class_name="geo-casualties",
-        order=lambda row: -(_int(row.get("killed_best")) or 0),
-    )
+    for frame, name, look, class_name, block in point_blocks:
+        clustered = len(frame) > threshold  # clustered when it has more than ``threshold``
+        layer = _GeoJsonLayer(
+            block(),
+            name=name,
+            styles=look,
+            bounds=_bounds([frame]),
+            class_name=class_name,
+            points=True,
+            cluster=clustered,
+        )
+        add(layer, clustered=clustered)
 
     cities, areas = _label_rows(
         places,
@@ -1870,7 +1954,7 @@ def build_map(
         ("zones", zones),
     )
     counts = {name: len(frame) for name, frame in named}
-    present_zones = sorted(set(zone_kinds)) if len(zones) else []
+    present_zones = sorted(set(_zone_kinds(zones))) if len(zones) else []
     figure.html.add_child(_Raw(_title(title, _date_range(frames), counts)), name="geo_title")
     legend_counts = {"events": len(events), "casualties": len(casualties), "places": len(places)}
     figure.html.add_child(
@@ -1941,6 +2025,7 @@ def render_map(
     tiles: bool = False,
     cluster_threshold: int | None = None,
     compress_over: int | None = None,
+    start: Start | None = None,
 ) -> Path:
     """Draw the layers as one self-contained HTML map that works offline.
 
@@ -1965,6 +2050,12 @@ def render_map(
     compress_over
         Layers whose data is larger (bytes of JSON) are stored deflated in the page and
         inflated by the browser; ``None`` reads :data:`geo.settings.map_compress_bytes`.
+    start
+        How to run the packing of each data layer (:func:`packed`): called as
+        ``start(fn, *args)``, it returns a function that waits for ``fn(*args)``. ``None``
+        packs each layer in this process as it is added; an engine with workers passes one
+        that submits the tasks to them, so the layers are packed in parallel (see
+        :meth:`geo.distributed.DaskEngine.start`). The page is the same either way.
 
     Returns
     -------
@@ -1983,6 +2074,7 @@ def render_map(
         tiles=tiles,
         cluster_threshold=cluster_threshold,
         compress_over=compress_over,
+        start=start,
     )
     page = render_html(fmap)
     target = Path(out_html)

@@ -13,13 +13,14 @@ pytest.importorskip("distributed", reason="the dask engine needs dask[distribute
 
 import geopandas as gpd
 import pandas as pd
-from distributed import LocalCluster
+from distributed import LocalCluster, get_task_stream
 from typer.testing import CliRunner
 
 from geo import distributed
 from geo._errors import InputError
 from geo.cli import app
 from geo.export import to_geojson
+from geo.gazetteer import get_gazetteer
 from geo.ingest import read_articles
 from geo.layers import LAYER_NAMES
 from geo.pipeline import (
@@ -32,6 +33,7 @@ from geo.pipeline import (
     reduce_shard,
     shard_of,
 )
+from geo.render import render_map
 
 
 @pytest.fixture(scope="module")
@@ -128,6 +130,13 @@ def test_many_partitions_come_back_in_input_order_and_workers_encode_layers(
         texts = engine.geojson(layers)
         for name in LAYER_NAMES:
             assert texts[name]() == to_geojson(layers[name])
+        basemap = get_gazetteer().areas_frame()
+        with get_task_stream(client=engine.client) as stream:
+            render_map(layers, tmp_path / "dask.html", basemap=basemap, start=engine.start)
+        packs = [t for t in stream.data if t["key"].startswith("packed-")]
+        assert len(packs) == 7  # boundaries, three zone layers, places, events, casualties
+    render_map(layers, tmp_path / "here.html", basemap=basemap)
+    assert (tmp_path / "dask.html").read_bytes() == (tmp_path / "here.html").read_bytes()
     assert sum(p.severity == "warning" for p in problems) >= 2  # duplicate text, id clash
 
 
