@@ -3,14 +3,15 @@ r"""Cue words that gate case-insensitive patterns, so sentences without them ski
 A case-insensitive ``\b(?:...)`` pattern is tried at every character of a sentence; most
 sentences hold none of the words any match needs. :class:`Cue` pairs a pattern with those
 words, tested as substrings of the sentence lowercased once (:func:`folded`), and runs the
-pattern only from where a match could start, so the matches are the same. Used by
-:mod:`geo.dates`, :mod:`geo.events` and :mod:`geo.zones`.
+pattern only from where a match could start, so the matches are the same. Where the
+places a match may start at are known exactly, :func:`matches_at` tries the pattern at those
+places alone. Used by :mod:`geo.dates`, :mod:`geo.events` and :mod:`geo.zones`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 
@@ -85,3 +86,44 @@ class Cue:
                 return
             yield match
             start = self.start(low, match.end())
+
+
+def occurrences(low: str, words: Iterable[str]) -> list[int]:
+    """Every index at which one of ``words`` starts in ``low``, in order, each index once.
+
+    Examples
+    --------
+    >>> occurrences("on march 28 and mar 29, in marinka", ("mar", "may"))
+    [3, 16, 27]
+    """
+    found: set[int] = set()
+    for word in words:
+        at = low.find(word)
+        while at >= 0:
+            found.add(at)
+            at = low.find(word, at + 1)
+    return sorted(found)
+
+
+def matches_at(
+    pattern: re.Pattern[str], text: str, starts: Iterable[int]
+) -> Iterator[re.Match[str]]:
+    r"""``pattern.finditer(text)``, given every index a match may start at, in order.
+
+    The pattern is tried only at those indices (for patterns that match no empty string): a
+    match found is the leftmost from where the last one ended, as ``finditer`` finds it.
+
+    Examples
+    --------
+    >>> number = re.compile(r"\b\d+\b")
+    >>> [m.group() for m in matches_at(number, "12 and 345, not x67", [0, 7, 17])]
+    ['12', '345']
+    """
+    end = 0
+    for at in starts:
+        if at < end:
+            continue
+        match = pattern.match(text, at)
+        if match is not None:
+            yield match
+            end = match.end()

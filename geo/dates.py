@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 
-from geo.cues import Cue, folded
+from geo.cues import Cue, folded, matches_at, occurrences
 from geo.types import DatePrecision
 
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -68,6 +68,7 @@ _WEEKDAY_REACH = len("early on")
 """How far before the blanks ahead of a weekday a ``_WEEKDAY`` match may start."""
 _DASHES = ("-", "—", "–")
 _DIGIT = re.compile(r"\d")
+_DIGITS = re.compile(r"\d+")
 
 
 def parse_iso(value: str | None) -> dt.date | None:
@@ -114,10 +115,12 @@ def event_date(sentence: str, article_date: str | None) -> tuple[str | None, Dat
     base = parse_iso(article_date)
     if base is None:
         return None, None
-    if "," in sentence and any(map(sentence.__contains__, _DASHES)):
-        sentence = _DATELINE.sub("", sentence, count=1)
     low = folded(sentence)
-    explicit = sorted(_explicit_dates(sentence, base)) if _may_name_day(sentence, low) else []
+    dashed = "," in sentence and any(map(sentence.__contains__, _DASHES))
+    if dashed and _may_name_day(sentence, low):  # a dateline names a month and a day
+        sentence = _DATELINE.sub("", sentence, count=1)
+        low = folded(sentence)
+    explicit = sorted(_explicit_dates(sentence, base, low)) if _may_name_day(sentence, low) else []
     if explicit:
         return explicit[0].isoformat(), "day"
     match = _RELATIVE_CUE.search(sentence, low)
@@ -167,14 +170,20 @@ def _weekday_start(sentence: str, low: str | None) -> int:
     return max(len(sentence[:at].rstrip()) - _WEEKDAY_REACH, 0)
 
 
-def _explicit_dates(sentence: str, base: dt.date) -> list[dt.date]:
+def _explicit_dates(sentence: str, base: dt.date, low: str | None) -> list[dt.date]:
     """Every "March 28" or "28 March" in a sentence, as dates near the article's.
 
     The article's year is assumed, or the year before for a date after the article.
+    ``low`` is ``folded(sentence)``.
     """
     found: list[dt.date] = []
-    for pattern in (_MONTH_DAY, _DAY_MONTH):
-        for match in pattern.finditer(sentence):
+    for pattern, anchors in ((_MONTH_DAY, _month_starts), (_DAY_MONTH, _day_starts)):
+        matches = (
+            pattern.finditer(sentence)
+            if low is None
+            else matches_at(pattern, sentence, _on_starts(sentence, anchors(sentence, low)))
+        )
+        for match in matches:
             month = _MONTHS[match.group("m").casefold()]
             try:
                 when = dt.date(base.year, month, int(match.group("d")))
@@ -184,6 +193,31 @@ def _explicit_dates(sentence: str, base: dt.date) -> list[dt.date]:
                 continue
             found.append(when)
     return found
+
+
+def _month_starts(sentence: str, low: str) -> list[int]:
+    """Where the month names of a sentence may start (``low`` is ``folded(sentence)``)."""
+    return occurrences(low, _MONTH_WORDS)
+
+
+def _day_starts(sentence: str, low: str) -> list[int]:
+    """Where a day of one or two digits may start in a sentence: where its digits start."""
+    return [
+        match.start() for match in _DIGITS.finditer(sentence) if match.end() - match.start() <= 2
+    ]
+
+
+def _on_starts(sentence: str, anchors: list[int]) -> list[int]:
+    r"""Where an ``(?:on\s+)?`` match may start, given where what follows it may start.
+
+    That is each anchor, and two characters before the blanks ahead of it ("on").
+    """
+    starts = set(anchors)
+    for at in anchors:
+        blanks = len(sentence[:at].rstrip())
+        if 2 <= blanks < at:
+            starts.add(blanks - 2)
+    return sorted(starts)
 
 
 def dateline_day(text: str) -> tuple[int, int] | None:
