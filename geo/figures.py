@@ -438,7 +438,7 @@ def _may_hold_figure(words: bytes) -> bool:
     found = words.split()
     if _CUE_WORDS.isdisjoint(found):
         return False
-    return b"\t" in words or not _NUMBER_WORD_BYTES.isdisjoint(found)
+    return words.find(b"\t") >= 0 or not _NUMBER_WORD_BYTES.isdisjoint(found)
 
 
 class FigureParser(Protocol):

@@ -244,17 +244,18 @@ end=[5, 8, 15])
     end = len(text) if end is None else end
     span = text[start:end]
     chunks = span.split()
-    if len(span) - sum(map(len, chunks)) != len(chunks) - 1:
+    if " ".join(chunks) != span:
         return _tokenize_spaced(text, start, end)
-    # One whitespace character before each chunk but the first: each token's end is the
-    # running sum of token widths (a chunk's first token's width counts that character).
-    words = " ".join(map(_SPACED_CHUNKS.__getitem__, chunks)).split()
+    # One space before each chunk but the first: each token's end is the running sum of
+    # token widths (a chunk's first token's width counts that space).
+    spaced = " ".join(map(_SPACED_CHUNKS.__getitem__, chunks))
+    words = spaced.split()
+    # Lower-casing ASCII maps each character to one character, never to whitespace.
+    lowers = spaced.lower().split() if spaced.isascii() else list(map(str.lower, words))
     widths = memoryview(b"".join(map(_CHUNK_WIDTHS.__getitem__, chunks))).cast("I")
     ends = list(accumulate(widths.tolist(), initial=start - 1))
     del ends[0]
-    return TokenColumns(
-        words, list(map(str.lower, words)), list(map(sub, ends, map(len, words))), ends
-    )
+    return TokenColumns(words, lowers, list(map(sub, ends, map(len, words))), ends)
 
 
 def _tokenize_spaced(text: str, start: int, end: int) -> TokenColumns:
