@@ -390,23 +390,17 @@ def _hedge_pattern(possible: tuple[bool, ...]) -> re.Pattern[str]:
 
 # --- sentences that cannot hold a figure ----------------------------------------------------
 
-_CUE_WORDS = frozenset(
-    word.encode()
-    for word in (
-        *_KIND_WORDS,
-        *_NOUN_KINDS,
-        *_LEFT_VERBS,
-        *_OF_NOUNS,
-        "toll",
-        *(max(phrase, key=len) for phrase in _KIND_PHRASES),
-    )
+_SINGLE_CUES = frozenset(
+    word.encode() for word in (*_KIND_WORDS, *_NOUN_KINDS, *_LEFT_VERBS, *_OF_NOUNS, "toll")
 )
+_PHRASE_CUES = tuple(frozenset(word.encode() for word in phrase) for phrase in _KIND_PHRASES)
+_CUE_WORDS = _SINGLE_CUES | {max(phrase, key=len).encode() for phrase in _KIND_PHRASES}
 """Words of which every figure's sentence has at least one (as a token, lower-cased).
 
 A figure's kind comes from an outcome word or phrase, a noun that is the outcome, a verb or
 noun before the count, a "toll", or the figure before it in the same sentence (which had
-one of these itself); a phrase is present only if all its words are, so one word of each
-phrase stands for it here.
+one of these itself). A phrase is present only if all its words are: one word of each
+phrase stands for it here, and a sentence with only such words needs all of a phrase's.
 """
 _NUMBER_WORD_BYTES = frozenset(word.encode() for word in NUMBER_WORDS)
 _WORD_BYTES = bytes(
@@ -438,7 +432,12 @@ def _may_hold_figure(words: bytes) -> bool:
     found = words.split()
     if _CUE_WORDS.isdisjoint(found):
         return False
-    return words.find(b"\t") >= 0 or not _NUMBER_WORD_BYTES.isdisjoint(found)
+    if words.find(b"\t") < 0 and _NUMBER_WORD_BYTES.isdisjoint(found):
+        return False
+    if _SINGLE_CUES.isdisjoint(found):  # only phrase words: all words of one phrase
+        present = set(found)
+        return any(phrase <= present for phrase in _PHRASE_CUES)
+    return True
 
 
 class FigureParser(Protocol):
