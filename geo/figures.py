@@ -770,8 +770,10 @@ def _find(tokens: TokenColumns, text: str, max_count: int) -> list[_Found]:
             continue
         i = match.end
         quantity = match.quantity
-        values = [v for v in (quantity.low, quantity.best, quantity.high) if v is not None]
-        if not values or max(values) > max_count:
+        # the largest value (low <= best <= high where they are not None)
+        top = quantity.high if quantity.high is not None else quantity.best
+        top = quantity.low if top is None else top
+        if top is None or top > max_count:
             continue
         if _not_a_count(tokens, match.start, match.value_start, match.end):
             continue

@@ -358,6 +358,8 @@ _GROUPED_DIGITS_RE = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
 
 def _digits_value(token: str) -> float | None:
     """Read "5,000", "3.9" or "2014"; ``None`` for "1,2,3", "1.2.3" or absurdly long digits."""
+    if token.isdigit() and token.isascii():
+        return None if len(token.lstrip("0")) > MAX_DIGITS else int(token)
     if "," in token:
         if not _GROUPED_DIGITS_RE.fullmatch(token):
             return None
@@ -532,14 +534,14 @@ def match_number(tokens: Sequence[Token] | TokenColumns, i: int) -> tuple[int, i
 
 
 def _match_any(tokens: TokenColumns, i: int) -> _Number | None:
-    texts = tokens.text
+    texts, lowers, _, _ = tokens
     if not 0 <= i < len(texts):
         return None
     first = texts[i][:1]
     if "0" <= first <= "9":
         # "3 dozen", "5 hundred thousand" are rare; digits + word scale is handled there
         return _match_digits(tokens, i)
-    return _match_vague(tokens.lower, i) or _match_words(tokens, i)
+    return _match_vague(lowers, i) or _match_words(tokens, i)
 
 
 def _with_scale(first: _Number, second: _Number) -> int:
@@ -597,8 +599,8 @@ def match_quantity(
     >>> match_quantity(tokens, 0) is None
     True
     """
-    columns = _columns(tokens)
-    lowers = columns.lower
+    columns = tokens if type(tokens) is TokenColumns else _columns(tokens)
+    texts, lowers, starts, ends = columns
     n = len(lowers)
     if not 0 <= i < n:
         return None
@@ -607,7 +609,7 @@ def match_quantity(
         return None
     if text is None:
         text, columns = _spaced(columns)
-    starts, ends = columns.start, columns.end
+        starts, ends = columns.start, columns.end
 
     # "between 20 and 25", "from 20 to 25"
     if word in {"between", "from"}:
@@ -640,7 +642,7 @@ def match_quantity(
     # "20 to 25", "20-25", "two or three"
     j = number.end
     if j + 1 < n and qualifier in {"exact", "approximate"}:
-        link = columns.text[j]
+        link = texts[j]
         spaced_ok = lowers[j] in {"to", "or"}
         dash_ok = link in HYPHENS and (
             (_adjacent(starts, ends, j) and _adjacent(starts, ends, j + 1)) or link != "-"
