@@ -314,13 +314,38 @@ class _Lexicon:
     zipf: dict[str, object]
 
     def __init__(self) -> None:
-        import gender_guesser.detector as gg
         import wordfreq
 
         self.demonyms = demonyms()
-        self.first_names = dict.fromkeys(gg.Detector(case_sensitive=False).names)
+        self.first_names = given_names()
         self.frequencies = wordfreq.get_frequency_dict("en")
         self.zipf = {}
+
+
+def given_names() -> dict[str, None]:
+    """Every given name (lower case) of gender-guesser's dictionary, as dictionary keys.
+
+    The names ``gender_guesser.detector.Detector(case_sensitive=False).names`` holds, read
+    straight from its data file: the detector also parses each name's frequency in 55
+    countries, which takes several times longer and is not needed here. A name written
+    with ``+`` (a compound) is kept joined, spaced and hyphenated, as the detector does.
+    """
+    import gender_guesser.detector as gg
+
+    path = Path(gg.__file__).parent / "data" / "nam_dict.txt"
+    names: dict[str, None] = {}
+    with path.open(encoding="utf-8") as lines:
+        for raw in lines:
+            line = raw.strip()
+            if not line or line[0] in "#=":  # comments and the file's rulers
+                continue
+            name = line.split(None, 2)[1].lower()
+            if "+" in name:
+                for joint in ("", " ", "-"):
+                    names[name.replace("+", joint)] = None
+            else:
+                names[name] = None
+    return names
 
 
 @functools.cache

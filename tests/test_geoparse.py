@@ -169,3 +169,12 @@ def test_seed_rusaniv_is_approximate(seeds_dir: Path) -> None:
         assert m.place is not None
         assert m.place.precision == "hromada" and m.precision in {2, 3}
         assert m.place.admin1 == "Kyiv Oblast"
+
+
+def test_given_names_are_the_detectors_names() -> None:
+    """Read from gender-guesser's data file directly, the names are exactly the detector's."""
+    import gender_guesser.detector as gg
+
+    from geo.toponyms import given_names
+
+    assert list(given_names()) == list(gg.Detector(case_sensitive=False).names)
