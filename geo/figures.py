@@ -418,10 +418,19 @@ def _word_bytes(text: str) -> bytes:
     ASCII letters are lower-cased, digits become tabs and every other character a space, so
     ``_word_bytes(text)[start:end].split()`` holds every token of ``text[start:end]`` that
     lower-cases to an ASCII word, and a tab in it means a number written in digits. (The
-    Kelvin sign is the one non-ASCII character that lower-cases to an ASCII letter.)
+    Kelvin sign is the one non-ASCII character that lower-cases to an ASCII letter.) The four
+    non-ASCII letters that a case-insensitive pattern matches to an ASCII letter ("İ", "ı",
+    "ſ" and the Kelvin sign) become that letter, so every word the hedge pattern matches is
+    there too.
     """
-    ascii_text = text.replace("\u212a", "k").encode("ascii", "replace")
-    return ascii_text.translate(_WORD_BYTES)
+    if not text.isascii():
+        for letter, ascii_letter in _ASCII_CASE_FOLDS:
+            text = text.replace(letter, ascii_letter)
+    return text.encode("ascii", "replace").translate(_WORD_BYTES)
+
+
+_ASCII_CASE_FOLDS = (("\u212a", "k"), ("\u0130", "i"), ("\u0131", "i"), ("\u017f", "s"))
+"""Non-ASCII letters that ``re.IGNORECASE`` matches to an ASCII letter, and that letter."""
 
 
 def _may_hold_figure(words: bytes) -> bool:
@@ -930,20 +939,20 @@ def _positions(words: list[str], wanted: AbstractSet[str]) -> list[int]:
 
 def _hedges(text: str, words: bytes, start: int, end: int) -> list[tuple[int, int]]:
     """Character spans of hedges ("reportedly", "could not be verified") in one sentence."""
+    # The pattern's case-insensitive words are lower-cased ASCII words in ``words``.
+    if not any(words.find(word, start, end) >= 0 for word in _HEDGE_WORDS):
+        return []
+    spaced = words[start:end] + b" "
+    possible = tuple(
+        all(any(spaced.find(word) >= 0 for word in group) for group in needs)
+        for needs in _HEDGE_NEEDS
+    )
+    if not any(possible):
+        return []
     sentence = text[start:end]
-    pattern = _HEDGE_RE
-    if sentence.isascii():  # the pattern's case-insensitive words are the lower-cased ones
-        if not any(words.find(word, start, end) >= 0 for word in _HEDGE_WORDS):
-            return []
-        spaced = words[start:end] + b" "
-        possible = tuple(
-            all(any(spaced.find(word) >= 0 for word in group) for group in needs)
-            for needs in _HEDGE_NEEDS
-        )
-        if not any(possible):
-            return []
-        pattern = _hedge_pattern(possible)
-    return [(m.start() + start, m.end() + start) for m in pattern.finditer(sentence)]
+    return [
+        (m.start() + start, m.end() + start) for m in _hedge_pattern(possible).finditer(sentence)
+    ]
 
 
 def _nearest(
