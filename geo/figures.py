@@ -379,6 +379,21 @@ match in :func:`_word_bytes` form with a space appended ("verify" and "confirm" 
 first alternative at a word boundary, so a space follows them there)."""
 
 
+_HEDGE_STARTS = re.compile(
+    b"which|that|can|could|has|have|had|not|reportedly|allegedly|purportedly|unconfirmed"
+    b"|unverified|claim|may|might"
+)
+"""Where a match of every alternative of ``_HEDGE_RE`` but the first starts, in
+:func:`_word_bytes` form: at its first word ("which", "can", "has", "not", "claimed" ...).
+Each alternative starts at a word boundary, so none starts inside a word found here."""
+
+
+@functools.cache
+def _any_word(words: tuple[bytes, ...]) -> re.Pattern[bytes]:
+    """A pattern that finds any of ``words``."""
+    return re.compile(b"|".join(map(re.escape, words)))
+
+
 @functools.cache
 def _hedge_pattern(possible: tuple[bool, ...]) -> re.Pattern[str]:
     """``_HEDGE_RE`` without the alternatives that cannot match (the same matches, faster)."""
@@ -940,7 +955,7 @@ def _positions(words: list[str], wanted: AbstractSet[str]) -> list[int]:
 def _hedges(text: str, words: bytes, start: int, end: int) -> list[tuple[int, int]]:
     """Character spans of hedges ("reportedly", "could not be verified") in one sentence."""
     # The pattern's case-insensitive words are lower-cased ASCII words in ``words``.
-    if not any(words.find(word, start, end) >= 0 for word in _HEDGE_WORDS):
+    if _any_word(_HEDGE_WORDS).search(words, start, end) is None:
         return []
     spaced = words[start:end] + b" "
     possible = tuple(
@@ -950,9 +965,22 @@ def _hedges(text: str, words: bytes, start: int, end: int) -> list[tuple[int, in
     if not any(possible):
         return []
     sentence = text[start:end]
-    return [
-        (m.start() + start, m.end() + start) for m in _hedge_pattern(possible).finditer(sentence)
-    ]
+    pattern = _hedge_pattern(possible)
+    if possible[0]:  # the first alternative starts at any word
+        return [(m.start() + start, m.end() + start) for m in pattern.finditer(sentence)]
+    # The others start at one of a few words: try the pattern there only, left to right.
+    spans: list[tuple[int, int]] = []
+    resume = 0
+    for candidate in _HEDGE_STARTS.finditer(words, start, end):
+        found = (
+            None
+            if candidate.start() - start < resume
+            else pattern.match(sentence, candidate.start() - start)
+        )
+        if found is not None:
+            spans.append((found.start() + start, found.end() + start))
+            resume = found.end()
+    return spans
 
 
 def _nearest(
