@@ -58,6 +58,17 @@ _AREA = cython.declare(cython.int, 2)
 _ARTICLE_AREA_KINDS = frozenset({"country", "admin1", "region"})
 _KIND_CODES = {"settlement": _SETTLEMENT, "admin1": _ADMIN1}
 _NEUTRAL_KINDS = frozenset({"sea", "continent", "region"})
+_BOX_COUNTRY = cython.declare(cython.int, 0)
+_BOX_ADMIN1 = cython.declare(cython.int, 1)
+_BOX_REGION = cython.declare(cython.int, 2)
+_BOX_SETTLEMENT = cython.declare(cython.int, 3)
+_BOX_OTHER = cython.declare(cython.int, 4)
+_BOX_KINDS = {
+    "country": _BOX_COUNTRY,
+    "admin1": _BOX_ADMIN1,
+    "region": _BOX_REGION,
+    "settlement": _BOX_SETTLEMENT,
+}
 _KIND_PRECISION = {"continent": 6, "country": 6, "region": 5, "admin1": 4, "sea": 7}
 _NEAR_QUALIFIERS = frozenset({"near", "around", "outskirts", "relative"})
 _KM_PER_DEGREE = cython.declare(cython.double, 111.195)
@@ -191,30 +202,76 @@ def container_credit(table: CandidateTable, boxes: Sequence[Any]) -> array.array
     holds its whole country's places), one within 60 km of a settlement of ``boxes`` 0.5.
     """
     credit = _doubles(table.n)
+    n_boxes: cython.int = len(boxes)
+    box_ids = [box.id for box in boxes]
+    box_countries = [box.country for box in boxes]
+    box_kinds = _ints(n_boxes)
+    kinds: cython.int[:] = box_kinds
+    box_lat, box_lon = _doubles(n_boxes), _doubles(n_boxes)
+    lats: cython.double[:] = box_lat
+    lons: cython.double[:] = box_lon
+    b: cython.int
+    for b in range(n_boxes):
+        kinds[b] = _BOX_KINDS.get(boxes[b].kind, _BOX_OTHER)
+        lats[b], lons[b] = boxes[b].lat, boxes[b].lon
     i: cython.int
+    kind: cython.int
     best: cython.double
     for i in range(table.n):
         place = table._places[i]
+        place_id, country, admin1_id = place.id, place.country, place.admin1_id
         best = 0.0
-        for box in boxes:
-            if box.id == place.id:
+        for b in range(n_boxes):
+            if box_ids[b] == place_id:
                 continue
-            kind = box.kind
-            same_country = place.country == box.country
-            if (kind == "country" and same_country) or (
-                kind in {"admin1", "region"}
-                and (place.admin1_id == box.id or (kind == "region" and same_country))
+            kind = kinds[b]
+            same_country = country == box_countries[b]
+            if (kind == _BOX_COUNTRY and same_country) or (
+                kind in (_BOX_ADMIN1, _BOX_REGION)
+                and (admin1_id == box_ids[b] or (kind == _BOX_REGION and same_country))
             ):
                 best = 1.0
                 break
             if (
-                kind == "settlement"
+                kind == _BOX_SETTLEMENT
                 and best < 0.5
-                and haversine_km(place.lat, place.lon, box.lat, box.lon) < 60
+                and _haversine_km(table.lat[i], table.lon[i], lats[b], lons[b]) < 60
             ):
                 best = 0.5
         credit[i] = 0.6 * best
     return credit
+
+
+_TWO = cython.declare(cython.double, 2.0)
+"""A variable, so that the C compiler cannot turn ``pow(x, 2)`` into ``x * x``."""
+
+
+@cython.cfunc
+@cython.inline
+def _square(x: cython.double) -> cython.double:
+    """Python's ``x ** 2``: the C library's ``pow(|x|, 2)``, which ``x * x`` is not always."""
+    return cmath.pow(cmath.fabs(x), _TWO)
+
+
+@cython.cfunc
+def _haversine_km(
+    lat1: cython.double, lon1: cython.double, lat2: cython.double, lon2: cython.double
+) -> cython.double:
+    """:func:`geo.gazetteer.haversine_km` to the last bit, with the C library's functions.
+
+    Python's ``math`` calls the same C functions (and ``x ** 2`` is :func:`_square`).
+    """
+    if not cython.compiled:
+        return haversine_km(lat1, lon1, lat2, lon2)
+    p1: cython.double = lat1 * _DEG_TO_RAD
+    p2: cython.double = lat2 * _DEG_TO_RAD
+    dp: cython.double = p2 - p1
+    dl: cython.double = (lon2 - lon1) * _DEG_TO_RAD
+    a: cython.double = _square(cmath.sin(dp / 2)) + cmath.cos(p1) * cmath.cos(p2) * _square(
+        cmath.sin(dl / 2)
+    )
+    root: cython.double = cmath.sqrt(a)
+    return 2 * 6371.0088 * cmath.asin(root if root < 1.0 else 1.0)
 
 
 @cython.cfunc

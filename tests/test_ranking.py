@@ -71,6 +71,19 @@ def test_container_credit_follows_the_container(pure: ModuleType) -> None:
         assert any(inside) and not all(inside)
 
 
+def test_container_credit_by_distance_is_the_same_compiled(pure: ModuleType) -> None:
+    """Settlement containers credit by great-circle distance, computed alike in C and Python."""
+    gazetteer = resolve.Resolver().gazetteer
+    found = gazetteer.candidates("Ivanivka", limit=None)
+    boxes = [c.place for c in gazetteer.candidates("Mykolaivka", limit=None)]
+    credits = [
+        list(module.container_credit(module.CandidateTable(found), boxes))
+        for module in (ranking, pure)
+    ]
+    assert credits[0] == credits[1]
+    assert 0.3 in credits[0] and 0.0 in credits[0]
+
+
 @given(st.floats(allow_nan=True, allow_infinity=True) | st.floats(min_value=-2, max_value=2))
 def test_round4_is_round(x: float) -> None:
     assert repr(ranking.round4(x)) == repr(round(x, 4))
