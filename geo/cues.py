@@ -5,13 +5,15 @@ sentences hold none of the words any match needs. :class:`Cue` pairs a pattern w
 words, tested as substrings of the sentence lowercased once (:func:`folded`), and runs the
 pattern only from where a match could start, so the matches are the same. Where the
 places a match may start at are known exactly, :func:`matches_at` tries the pattern at those
-places alone. Used by :mod:`geo.dates`, :mod:`geo.events` and :mod:`geo.zones`.
+places alone. :class:`CueGate` tells which of several cues a text may hold at all, from
+its blank-separated chunks, each looked up once. Used by :mod:`geo.dates`,
+:mod:`geo.events` and :mod:`geo.zones`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -39,9 +41,10 @@ def folded(text: str) -> str | None:
 class Cue:
     """A case-insensitive pattern, with words one of which every match of it contains.
 
-    ``back[i]`` is how far before ``words[i]`` a match may start at most. Text without any
-    of the words is skipped without running the pattern, and the pattern runs from the
-    first place a match may start: the same matches, found for a fraction of the cost.
+    Every match holds an occurrence of some ``words[i]`` that starts at most ``back[i]``
+    characters after the match does. Text without any of the words is skipped without
+    running the pattern, and the pattern is tried only where a match may start: the same
+    matches, found for a fraction of the cost.
     """
 
     pattern: re.Pattern[str]
@@ -53,39 +56,29 @@ class Cue:
         """A cue from its pattern and, for each word, how far before it a match may start."""
         return cls(pattern, tuple(words), tuple(words.values()))
 
-    def start(self, low: str | None, pos: int = 0) -> int:
-        """First index from ``pos`` a match may start at; -1: none can.
+    def starts(self, low: str) -> list[int]:
+        """Every index a match may start at, in order, given ``low = folded(text)``.
 
-        ``low`` is the folded text (see ``folded``); ``None`` (no shortcut) gives ``pos``.
+        That is each index from ``back[i]`` before an occurrence of ``words[i]`` up to it.
         """
-        if low is None:
-            return pos
-        if not any(map(low.__contains__, self.words)):
-            return -1
-        none = first = len(low) + 1
+        found: set[int] = set()
         for word, back in zip(self.words, self.back, strict=True):
-            at = low.find(word, pos)
-            if at >= 0 and at - back < first:
-                first = at - back
-        return -1 if first == none else max(first, pos)
+            for at in _indices(low, word):
+                found.update(range(max(at - back, 0), at + 1))
+        return sorted(found)
 
     def search(self, text: str, low: str | None) -> re.Match[str] | None:
         """``pattern.search(text)``, given ``low = folded(text)``."""
-        start = self.start(low)
-        return None if start < 0 else self.pattern.search(text, start)
+        return next(self.finditer(text, low), None)
 
     def finditer(self, text: str, low: str | None) -> Iterator[re.Match[str]]:
         """``pattern.finditer(text)`` (for patterns that match no empty string).
 
-        After each match the pattern runs again only from the next place a match may start.
+        The pattern is tried only where a match may start (see ``starts``).
         """
-        start = self.start(low)
-        while start >= 0:
-            match = self.pattern.search(text, start)
-            if match is None:
-                return
-            yield match
-            start = self.start(low, match.end())
+        if low is None:
+            return self.pattern.finditer(text)
+        return matches_at(self.pattern, text, self.starts(low))
 
 
 def occurrences(low: str, words: Iterable[str]) -> list[int]:
@@ -96,13 +89,15 @@ def occurrences(low: str, words: Iterable[str]) -> list[int]:
     >>> occurrences("on march 28 and mar 29, in marinka", ("mar", "may"))
     [3, 16, 27]
     """
-    found: set[int] = set()
-    for word in words:
-        at = low.find(word)
-        while at >= 0:
-            found.add(at)
-            at = low.find(word, at + 1)
-    return sorted(found)
+    return sorted({at for word in words for at in _indices(low, word)})
+
+
+def _indices(low: str, word: str) -> Iterator[int]:
+    """Every index at which ``word`` starts in ``low``, overlapping occurrences included."""
+    at = low.find(word)
+    while at >= 0:
+        yield at
+        at = low.find(word, at + 1)
 
 
 def matches_at(
@@ -127,3 +122,61 @@ def matches_at(
         if match is not None:
             yield match
             end = match.end()
+
+
+class CueGate:
+    """Which of several cues a text may match, from the chunks of the text between blanks.
+
+    A cue word matches only where its longest part without blanks occurs, and that part
+    occurs only inside one chunk of ``low.split()``. Each chunk is read once, for the cues
+    whose parts it holds, and remembered (up to ``limit`` chunks; then forgotten at once):
+    a text is read by splitting it and looking its chunks up.
+    """
+
+    def __init__(self, cues: Sequence[Cue], *, limit: int = 250_000) -> None:
+        self._parts = tuple(tuple({max(w.split(), key=len) for w in c.words}) for c in cues)
+        self._all = (1 << len(cues)) - 1
+        self._limit = limit
+        self._inert: set[str] = set()
+        self._masks: dict[str, int] = {}
+
+    def mask(self, low: str | None) -> int:
+        r"""Bit ``i`` set unless the text folded as ``low`` holds no word of cue ``i``.
+
+        ``low`` is ``folded(text)``; ``None`` (no shortcut) sets every bit.
+
+        Examples
+        --------
+        >>> fighting = Cue.of(re.compile(r"\bfighting\b", re.I), {"fighting": 0})
+        >>> siege = Cue.of(re.compile(r"\bunder siege\b", re.I), {"under siege": 0})
+        >>> gate = CueGate([fighting, siege])
+        >>> gate.mask("heavy fighting in the city"), gate.mask("a city under siege")
+        (1, 2)
+        >>> gate.mask("a quiet day"), gate.mask(None)
+        (0, 3)
+        """
+        if low is None:
+            return self._all
+        chunks = low.split()
+        if self._inert.issuperset(chunks):
+            return 0
+        mask = 0
+        for chunk in set(chunks).difference(self._inert):
+            known = self._masks.get(chunk)
+            mask |= self._learn(chunk) if known is None else known
+        return mask
+
+    def _learn(self, chunk: str) -> int:
+        """The mask of one chunk, remembered."""
+        if len(self._inert) + len(self._masks) >= self._limit:
+            self._inert.clear()
+            self._masks.clear()
+        mask = 0
+        for bit, parts in enumerate(self._parts):
+            if any(map(chunk.__contains__, parts)):
+                mask |= 1 << bit
+        if mask:
+            self._masks[chunk] = mask
+        else:
+            self._inert.add(chunk)
+        return mask

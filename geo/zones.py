@@ -12,9 +12,11 @@ Each named place becomes a polygon by a stated method:
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import logging
+import operator
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -27,7 +29,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
 from geo import settings
-from geo.cues import Cue, folded
+from geo.cues import Cue, CueGate, folded
 from geo.gazetteer import Gazetteer, get_gazetteer
 from geo.types import Article, Mention, Place, Zone, ZoneKind
 
@@ -63,6 +65,12 @@ _PLEDGE_CUE = Cue.of(
     {"reduc": 0, "scal": 0, "escalat": len("de-"), "cut back": 0, "wind down": 0, "pull": 0}
     | {"withdraw": 0, "drastically": 0, "curtail": 0},
 )
+_PROMISE_CUE = Cue.of(
+    _PROMISE,
+    dict.fromkeys(("promis", "pledg", "vow", "decision was made", "decided", "will", "would"), 0)
+    | dict.fromkeys(("to reduce", "announced", "said it was", "saying it was", "agreed"), 0)
+    | dict.fromkeys(("intend", "plan"), 0),
+)
 _DONE_CUE = Cue.of(
     _DONE,
     {"withdrew": 0, "pulled out": 0, "left": len("have "), "retreated": 0, "completed": 0},
@@ -85,6 +93,9 @@ _CUES: dict[ZoneKind, Cue] = {
     "pledged_deescalation": _PLEDGE_CUE, "withdrawal": _DONE_CUE, "active_fighting": _FIGHTING_CUE,
     "besieged": _SIEGE_CUE, "recaptured": _RECAPTURE_CUE,
 }  # fmt: skip
+_GATE = CueGate((_PLEDGE_CUE, _DONE_CUE, _FIGHTING_CUE, _SIEGE_CUE, _RECAPTURE_CUE))
+_PLEDGE_BIT, _DONE_BIT, _FIGHTING_BIT, _SIEGE_BIT, _RECAPTURE_BIT = 1, 2, 4, 8, 16
+"""Bits of ``_GATE.mask``, in the order of its cues."""
 _CLAUSE_END = re.compile(
     r";|\bwhile\b|\bbut\b|\bwhereas\b|\bas well as\b|, and (?:the|a)\b|\.\s|[”\"]"
 )
@@ -95,7 +106,7 @@ _OBJECT_REACH = 45
 _DESCRIBED_REACH = 40
 """How far before "besieged"/"retaken" the place it describes may start ("Mariupol, besieged")."""
 _NEGATED = re.compile(r"\b(?:no|not|never|denied)\b[^.]{0,30}\b(?:fighting|shelling)\b", re.I)
-_NEGATED_CUE = Cue.of(_NEGATED, dict.fromkeys(("fighting", "shelling"), len("denied") + 30))
+_NEGATED_CUE = Cue.of(_NEGATED, dict.fromkeys(("no", "never", "denied"), 0))
 _SPEAKS = re.compile(
     r"(?:'s|’s)?(?:\s+(?:[A-Z][\w.'’-]*|of|for|deputy|defen[cs]e|foreign|prime|minister|"
     r"ministry|spokes(?:man|woman|person)|officials?|negotiators?|delegation|government|"
@@ -186,16 +197,21 @@ def find_statements(
     areal = [m for m in mentions if _areal(m)]
     if not areal:
         return found
+    in_areal = _Within(areal)
+    in_mentions = _Within(mentions)
     for start, end in sentences:
-        places = _within(areal, start, end)
+        places = in_areal.between(start, end)
         if not places:
             continue
         sentence = article.text[start:end]
         low = folded(sentence)
-        kinds = _kinds(sentence, low)
+        may = _GATE.mask(low)
+        if not may:
+            continue
+        kinds = _kinds(sentence, low, may)
         if not kinds:
             continue
-        actor = _actor(sentence, start, [m for m in mentions if start <= m.start < end])
+        actor = _actor(sentence, start, in_mentions.between(start, end))
         quote = " ".join(sentence.split())
         for zone, plover in kinds:
             chosen = _places_for(zone, sentence, low, start, places)
@@ -216,26 +232,45 @@ def find_statements(
     return found
 
 
-def _within(mentions: list[Mention], start: int, end: int) -> tuple[Mention, ...]:
-    """The mentions starting in ``[start, end)``, in their order."""
-    return tuple(m for m in mentions if start <= m.start < end)
+class _Within:
+    """Mentions by where they start: those in a span of the text, in their order."""
+
+    def __init__(self, mentions: Sequence[Mention]) -> None:
+        self._mentions = mentions
+        self._starts = [m.start for m in mentions]
+        self._ordered = all(map(operator.le, self._starts, self._starts[1:]))
+
+    def between(self, start: int, end: int) -> tuple[Mention, ...]:
+        """The mentions starting in ``[start, end)``, in their order."""
+        if not self._ordered:
+            return tuple(m for m in self._mentions if start <= m.start < end)
+        first = bisect.bisect_left(self._starts, start)
+        return tuple(self._mentions[first : bisect.bisect_left(self._starts, end, first)])
 
 
-def _kinds(sentence: str, low: str | None) -> list[tuple[ZoneKind, str | None]]:
+def _kinds(sentence: str, low: str | None, may: int) -> list[tuple[ZoneKind, str | None]]:
     """The kinds of statement a sentence makes, with their PLOVER codes.
 
-    ``low`` is ``folded(sentence)``.
+    ``low`` is ``folded(sentence)``; ``may`` is ``_GATE.mask(low)``.
     """
     kinds: list[tuple[ZoneKind, str | None]] = []
-    if _PLEDGE_CUE.search(sentence, low) and (_PROMISE.search(sentence) or "direction" in sentence):
+    if (
+        may & _PLEDGE_BIT
+        and _PLEDGE_CUE.search(sentence, low)
+        and (_PROMISE_CUE.search(sentence, low) or "direction" in sentence)
+    ):
         kinds.append(("pledged_deescalation", "CONCEDE"))
-    elif _DONE_CUE.search(sentence, low):
+    elif may & _DONE_BIT and _DONE_CUE.search(sentence, low):
         kinds.append(("withdrawal", "RETREAT"))
-    if _FIGHTING_CUE.search(sentence, low) and not _NEGATED_CUE.search(sentence, low):
+    if (
+        may & _FIGHTING_BIT
+        and _FIGHTING_CUE.search(sentence, low)
+        and not _NEGATED_CUE.search(sentence, low)
+    ):
         kinds.append(("active_fighting", None))
-    if _SIEGE_CUE.search(sentence, low):
+    if may & _SIEGE_BIT and _SIEGE_CUE.search(sentence, low):
         kinds.append(("besieged", None))
-    if _RECAPTURE_CUE.search(sentence, low):
+    if may & _RECAPTURE_BIT and _RECAPTURE_CUE.search(sentence, low):
         kinds.append(("recaptured", None))
     return kinds
 
