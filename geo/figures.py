@@ -50,6 +50,7 @@ from geo.numbers import (
     Quantity,
     TokenColumns,
     match_quantity,
+    number_positions,
     tokenize_columns,
 )
 from geo.sentences import split_sentences
@@ -775,7 +776,7 @@ def _find(tokens: TokenColumns, text: str, max_count: int) -> list[_Found]:
     """All figures of one sentence's tokens."""
     texts, lowers, _, _ = tokens
     found: list[_Found] = []
-    numbers = _number_positions(lowers)
+    numbers = number_positions(lowers)  # every amount has one of these
     n = len(lowers)
     i = 0
     while i < n:
@@ -839,15 +840,9 @@ def _find(tokens: TokenColumns, text: str, max_count: int) -> list[_Found]:
     return found
 
 
-_DIGITS = frozenset("0123456789")
 _NUMBER_REACH = 5
 """Tokens from an amount's start to its first number token: a qualifier of up to three
 words, then "a few hundred" or "several hundred" (a number word at most two tokens on)."""
-
-
-def _number_positions(lowers: list[str]) -> list[int]:
-    """Indices of tokens that are digits or number words: every amount has one."""
-    return [k for k, word in enumerate(lowers) if word in NUMBER_WORDS or word[0] in _DIGITS]
 
 
 def _joined(lowers: list[str], previous_end: int, start: int) -> bool:

@@ -42,7 +42,7 @@ from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from itertools import accumulate
+from itertools import accumulate, compress, count
 from operator import sub
 from typing import NamedTuple, TypeVar, cast
 
@@ -58,6 +58,7 @@ __all__ = [
     "TokenColumns",
     "match_number",
     "match_quantity",
+    "number_positions",
     "parse_number",
     "parse_quantity",
     "tokenize",
@@ -270,27 +271,28 @@ def _tokenize_spaced(text: str, start: int, end: int) -> TokenColumns:
     )
 
 
-_CHUNK_CACHE_SIZE = 100_000
-"""Distinct chunks a :class:`_ChunkCache` keeps (it starts over when full)."""
+_TEXT_CACHE_SIZE = 100_000
+"""Distinct pieces of text a :class:`_TextCache` keeps (it starts over when full)."""
 
-_Read = TypeVar("_Read", str, bytes)
+_Read = TypeVar("_Read", str, bytes, bool)
 
 
-class _ChunkCache(dict[str, _Read]):
-    """What ``read`` makes of a whitespace-free chunk of text, read once per distinct chunk.
+class _TextCache(dict[str, _Read]):
+    """What ``read`` makes of a piece of text, read once per distinct piece.
 
-    Tokens never span whitespace, so a chunk's tokens are the same wherever it stands.
+    Used for whitespace-free chunks (tokens never span whitespace, so a chunk's tokens are
+    the same wherever it stands) and for single tokens.
     """
 
     def __init__(self, read: Callable[[str], _Read]) -> None:
         super().__init__()
         self.read: Callable[[str], _Read] = read
 
-    def __missing__(self, chunk: str) -> _Read:
-        value = self.read(chunk)
-        if len(self) >= _CHUNK_CACHE_SIZE:
+    def __missing__(self, piece: str) -> _Read:
+        value = self.read(piece)
+        if len(self) >= _TEXT_CACHE_SIZE:
             self.clear()
-        self[chunk] = value
+        self[piece] = value
         return value
 
 
@@ -306,8 +308,8 @@ def _token_widths(chunk: str) -> bytes:
     return array("I", lengths).tobytes()
 
 
-_SPACED_CHUNKS = _ChunkCache(_spaced_tokens)
-_CHUNK_WIDTHS = _ChunkCache(_token_widths)
+_SPACED_CHUNKS = _TextCache(_spaced_tokens)
+_CHUNK_WIDTHS = _TextCache(_token_widths)
 
 
 def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
@@ -346,6 +348,34 @@ def _columns(tokens: Sequence[Token] | TokenColumns) -> TokenColumns:
         return TokenColumns([], [], [], [])
     texts, lowers, starts, ends = map(list, zip(*tokens, strict=True))
     return TokenColumns(texts, lowers, starts, ends)
+
+
+def number_positions(lowers: Sequence[str]) -> list[int]:
+    """Indices of the tokens that are digits or number words: every number has one.
+
+    Parameters
+    ----------
+    lowers
+        Lower-cased tokens, e.g. ``tokenize_columns(text).lower``.
+
+    Returns
+    -------
+    list[int]
+        In order: tokens that start with a digit or are in :data:`NUMBER_WORDS`.
+
+    Examples
+    --------
+    >>> number_positions(tokenize_columns("Some 5,000 people, three of them children").lower)
+    [1, 4]
+    """
+    return list(compress(count(), map(_NUMBER_TOKENS.__getitem__, lowers)))
+
+
+def _is_number_token(lower: str) -> bool:
+    return lower in NUMBER_WORDS or "0" <= lower[:1] <= "9"
+
+
+_NUMBER_TOKENS = _TextCache(_is_number_token)
 
 
 def _is_letter(character: str) -> bool:
