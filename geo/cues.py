@@ -5,15 +5,16 @@ sentences hold none of the words any match needs. :class:`Cue` pairs a pattern w
 words, tested as substrings of the sentence lowercased once (:func:`folded`), and runs the
 pattern only from where a match could start, so the matches are the same. Where the
 places a match may start at are known exactly, :func:`matches_at` tries the pattern at those
-places alone. :class:`CueGate` tells which of several cues a text may hold at all, from
-its blank-separated chunks, each looked up once. Used by :mod:`geo.dates`,
+places alone. :class:`CueGate` tells which cue words a text may hold at all, from its
+blank-separated chunks, each looked up once. Used by :mod:`geo.dates`,
 :mod:`geo.events` and :mod:`geo.zones`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 
@@ -56,29 +57,39 @@ class Cue:
         """A cue from its pattern and, for each word, how far before it a match may start."""
         return cls(pattern, tuple(words), tuple(words.values()))
 
-    def starts(self, low: str) -> list[int]:
+    def starts(self, low: str, words: AbstractSet[str] | None = None) -> list[int]:
         """Every index a match may start at, in order, given ``low = folded(text)``.
 
         That is each index from ``back[i]`` before an occurrence of ``words[i]`` up to it.
+        ``words``, if given, holds every one of the cue's words that may occur in ``low``
+        (see ``CueGate.words``); the others are not looked for.
         """
         found: set[int] = set()
         for word, back in zip(self.words, self.back, strict=True):
+            if words is not None and word not in words:
+                continue
             for at in _indices(low, word):
                 found.update(range(max(at - back, 0), at + 1))
         return sorted(found)
 
-    def search(self, text: str, low: str | None) -> re.Match[str] | None:
-        """``pattern.search(text)``, given ``low = folded(text)``."""
-        return next(self.finditer(text, low), None)
+    def search(
+        self, text: str, low: str | None, words: AbstractSet[str] | None = None
+    ) -> re.Match[str] | None:
+        """``pattern.search(text)``, given ``low = folded(text)`` (``words``: see ``starts``)."""
+        return next(self.finditer(text, low, words), None)
 
-    def finditer(self, text: str, low: str | None) -> Iterator[re.Match[str]]:
+    def finditer(
+        self, text: str, low: str | None, words: AbstractSet[str] | None = None
+    ) -> Iterator[re.Match[str]]:
         """``pattern.finditer(text)`` (for patterns that match no empty string).
 
         The pattern is tried only where a match may start (see ``starts``).
         """
         if low is None:
             return self.pattern.finditer(text)
-        return matches_at(self.pattern, text, self.starts(low))
+        if words is not None and words.isdisjoint(self.words):
+            return iter(())
+        return matches_at(self.pattern, text, self.starts(low, words))
 
 
 def occurrences(low: str, words: Iterable[str]) -> list[int]:
@@ -125,58 +136,56 @@ def matches_at(
 
 
 class CueGate:
-    """Which of several cues a text may match, from the chunks of the text between blanks.
+    """Which cue words a text may hold, from the chunks of the text between blanks.
 
-    A cue word matches only where its longest part without blanks occurs, and that part
-    occurs only inside one chunk of ``low.split()``. Each chunk is read once, for the cues
+    A cue word occurs only where its longest part without blanks does, and that part
+    occurs only inside one chunk of ``low.split()``. Each chunk is read once, for the words
     whose parts it holds, and remembered (up to ``limit`` chunks; then forgotten at once):
     a text is read by splitting it and looking its chunks up.
     """
 
-    def __init__(self, cues: Sequence[Cue], *, limit: int = 250_000) -> None:
-        self._parts = tuple(tuple({max(w.split(), key=len) for w in c.words}) for c in cues)
-        self._all = (1 << len(cues)) - 1
+    def __init__(self, cues: Iterable[Cue], *, limit: int = 250_000) -> None:
+        words = sorted({word for cue in cues for word in cue.words})
+        self._parts = tuple((word, max(word.split(), key=len)) for word in words)
         self._limit = limit
         self._inert: set[str] = set()
-        self._masks: dict[str, int] = {}
+        self._known: dict[str, frozenset[str]] = {}
 
-    def mask(self, low: str | None) -> int:
-        r"""Bit ``i`` set unless the text folded as ``low`` holds no word of cue ``i``.
+    def words(self, low: str | None) -> frozenset[str] | None:
+        r"""The words of the cues that may occur in the text folded as ``low``.
 
-        ``low`` is ``folded(text)``; ``None`` (no shortcut) sets every bit.
+        ``low`` is ``folded(text)``; for ``None`` (no shortcut) any word may: ``None``.
+        Pass the result as ``words`` to the cues' ``search`` and ``finditer``.
 
         Examples
         --------
         >>> fighting = Cue.of(re.compile(r"\bfighting\b", re.I), {"fighting": 0})
         >>> siege = Cue.of(re.compile(r"\bunder siege\b", re.I), {"under siege": 0})
         >>> gate = CueGate([fighting, siege])
-        >>> gate.mask("heavy fighting in the city"), gate.mask("a city under siege")
-        (1, 2)
-        >>> gate.mask("a quiet day"), gate.mask(None)
-        (0, 3)
+        >>> sorted(gate.words("heavy fighting in a city under siege"))
+        ['fighting', 'under siege']
+        >>> gate.words("a quiet day"), gate.words(None)
+        (frozenset(), None)
         """
         if low is None:
-            return self._all
+            return None
         chunks = low.split()
         if self._inert.issuperset(chunks):
-            return 0
-        mask = 0
-        for chunk in set(chunks).difference(self._inert):
-            known = self._masks.get(chunk)
-            mask |= self._learn(chunk) if known is None else known
-        return mask
+            return _NO_WORDS
+        found = [self._known.get(c) or self._learn(c) for c in set(chunks) - self._inert]
+        return _NO_WORDS.union(*found)
 
-    def _learn(self, chunk: str) -> int:
-        """The mask of one chunk, remembered."""
-        if len(self._inert) + len(self._masks) >= self._limit:
+    def _learn(self, chunk: str) -> frozenset[str]:
+        """The words whose parts a chunk holds, remembered."""
+        if len(self._inert) + len(self._known) >= self._limit:
             self._inert.clear()
-            self._masks.clear()
-        mask = 0
-        for bit, parts in enumerate(self._parts):
-            if any(map(chunk.__contains__, parts)):
-                mask |= 1 << bit
-        if mask:
-            self._masks[chunk] = mask
+            self._known.clear()
+        found = frozenset(word for word, part in self._parts if part in chunk)
+        if found:
+            self._known[chunk] = found
         else:
             self._inert.add(chunk)
-        return mask
+        return found
+
+
+_NO_WORDS: frozenset[str] = frozenset()

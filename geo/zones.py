@@ -93,9 +93,8 @@ _CUES: dict[ZoneKind, Cue] = {
     "pledged_deescalation": _PLEDGE_CUE, "withdrawal": _DONE_CUE, "active_fighting": _FIGHTING_CUE,
     "besieged": _SIEGE_CUE, "recaptured": _RECAPTURE_CUE,
 }  # fmt: skip
-_GATE = CueGate((_PLEDGE_CUE, _DONE_CUE, _FIGHTING_CUE, _SIEGE_CUE, _RECAPTURE_CUE))
-_PLEDGE_BIT, _DONE_BIT, _FIGHTING_BIT, _SIEGE_BIT, _RECAPTURE_BIT = 1, 2, 4, 8, 16
-"""Bits of ``_GATE.mask``, in the order of its cues."""
+_GATE = CueGate(_CUES.values())
+"""Which words of the cues of statements a sentence may hold (``_CUES`` alone)."""
 _CLAUSE_END = re.compile(
     r";|\bwhile\b|\bbut\b|\bwhereas\b|\bas well as\b|, and (?:the|a)\b|\.\s|[”\"]"
 )
@@ -205,8 +204,8 @@ def find_statements(
             continue
         sentence = article.text[start:end]
         low = folded(sentence)
-        may = _GATE.mask(low)
-        if not may:
+        may = _GATE.words(low)
+        if may is not None and not may:
             continue
         kinds = _kinds(sentence, low, may)
         if not kinds:
@@ -214,7 +213,7 @@ def find_statements(
         actor = _actor(sentence, start, in_mentions.between(start, end))
         quote = " ".join(sentence.split())
         for zone, plover in kinds:
-            chosen = _places_for(zone, sentence, low, start, places)
+            chosen = _places_for(zone, sentence, (low, may), start, places)
             if chosen:
                 found.append(
                     Statement(
@@ -248,29 +247,25 @@ class _Within:
         return tuple(self._mentions[first : bisect.bisect_left(self._starts, end, first)])
 
 
-def _kinds(sentence: str, low: str | None, may: int) -> list[tuple[ZoneKind, str | None]]:
+def _kinds(
+    sentence: str, low: str | None, may: frozenset[str] | None
+) -> list[tuple[ZoneKind, str | None]]:
     """The kinds of statement a sentence makes, with their PLOVER codes.
 
-    ``low`` is ``folded(sentence)``; ``may`` is ``_GATE.mask(low)``.
+    ``low`` is ``folded(sentence)``; ``may`` is ``_GATE.words(low)``.
     """
     kinds: list[tuple[ZoneKind, str | None]] = []
-    if (
-        may & _PLEDGE_BIT
-        and _PLEDGE_CUE.search(sentence, low)
-        and (_PROMISE_CUE.search(sentence, low) or "direction" in sentence)
+    if _PLEDGE_CUE.search(sentence, low, may) and (
+        _PROMISE_CUE.search(sentence, low) or "direction" in sentence
     ):
         kinds.append(("pledged_deescalation", "CONCEDE"))
-    elif may & _DONE_BIT and _DONE_CUE.search(sentence, low):
+    elif _DONE_CUE.search(sentence, low, may):
         kinds.append(("withdrawal", "RETREAT"))
-    if (
-        may & _FIGHTING_BIT
-        and _FIGHTING_CUE.search(sentence, low)
-        and not _NEGATED_CUE.search(sentence, low)
-    ):
+    if _FIGHTING_CUE.search(sentence, low, may) and not _NEGATED_CUE.search(sentence, low):
         kinds.append(("active_fighting", None))
-    if may & _SIEGE_BIT and _SIEGE_CUE.search(sentence, low):
+    if _SIEGE_CUE.search(sentence, low, may):
         kinds.append(("besieged", None))
-    if may & _RECAPTURE_BIT and _RECAPTURE_CUE.search(sentence, low):
+    if _RECAPTURE_CUE.search(sentence, low, may):
         kinds.append(("recaptured", None))
     return kinds
 
@@ -300,18 +295,23 @@ def _first_of(text: str, words: Sequence[str], start: int, end: int) -> int:
 
 
 def _places_for(
-    zone: ZoneKind, sentence: str, low: str | None, offset: int, places: tuple[Mention, ...]
+    zone: ZoneKind,
+    sentence: str,
+    folding: tuple[str | None, frozenset[str] | None],
+    offset: int,
+    places: tuple[Mention, ...],
 ) -> tuple[Mention, ...]:
     """The places a statement of a kind is about, from the clause its keyword governs.
 
     A pledge or withdrawal names its areas after the verb ("reduce activity in the Kyiv and
     Chernihiv directions"); fighting is about the places of its clause; a siege or recapture
     about the place it takes as object ("encircled Chernihiv", "recaptured Irpin") or that it
-    describes ("Mariupol, besieged for weeks").
+    describes ("Mariupol, besieged for weeks"). ``folding`` is ``folded(sentence)`` and
+    the ``_GATE.words`` of it.
     """
     keep: list[Mention] = []
     kept: set[tuple[int, int]] = set()
-    for match in _CUES[zone].finditer(sentence, low):
+    for match in _CUES[zone].finditer(sentence, *folding):
         left, right = _clause(sentence, match.start(), match.end())
         if zone in {"pledged_deescalation", "withdrawal"}:
             lo, hi = match.start(), right
