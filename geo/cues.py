@@ -44,8 +44,8 @@ class Cue:
 
     Every match holds an occurrence of some ``words[i]`` that starts at most ``back[i]``
     characters after the match does. Text without any of the words is skipped without
-    running the pattern, and the pattern is tried only where a match may start: the same
-    matches, found for a fraction of the cost.
+    running the pattern, and the pattern runs from the first place a match may start: the
+    same matches, found for a fraction of the cost.
     """
 
     pattern: re.Pattern[str]
@@ -57,39 +57,51 @@ class Cue:
         """A cue from its pattern and, for each word, how far before it a match may start."""
         return cls(pattern, tuple(words), tuple(words.values()))
 
-    def starts(self, low: str, words: AbstractSet[str] | None = None) -> list[int]:
-        """Every index a match may start at, in order, given ``low = folded(text)``.
+    def start(self, low: str | None, pos: int = 0, words: AbstractSet[str] | None = None) -> int:
+        """First index from ``pos`` a match may start at; -1: none can.
 
-        That is each index from ``back[i]`` before an occurrence of ``words[i]`` up to it.
+        ``low`` is the folded text (see ``folded``); ``None`` (no shortcut) gives ``pos``.
         ``words``, if given, holds every one of the cue's words that may occur in ``low``
         (see ``CueGate.words``); the others are not looked for.
         """
-        found: set[int] = set()
+        if low is None:
+            return pos
+        if words is None and not any(map(low.__contains__, self.words)):
+            return -1
+        none = first = len(low) + 1
         for word, back in zip(self.words, self.back, strict=True):
             if words is not None and word not in words:
                 continue
-            for at in _indices(low, word):
-                found.update(range(max(at - back, 0), at + 1))
-        return sorted(found)
+            at = low.find(word, pos)
+            if at >= 0 and at - back < first:
+                first = at - back
+        return -1 if first == none else max(first, pos)
 
     def search(
         self, text: str, low: str | None, words: AbstractSet[str] | None = None
     ) -> re.Match[str] | None:
-        """``pattern.search(text)``, given ``low = folded(text)`` (``words``: see ``starts``)."""
-        return next(self.finditer(text, low, words), None)
+        """``pattern.search(text)``, given ``low = folded(text)`` (``words``: see ``start``)."""
+        if words is not None and words.isdisjoint(self.words):
+            return None
+        start = self.start(low, 0, words)
+        return None if start < 0 else self.pattern.search(text, start)
 
     def finditer(
         self, text: str, low: str | None, words: AbstractSet[str] | None = None
     ) -> Iterator[re.Match[str]]:
         """``pattern.finditer(text)`` (for patterns that match no empty string).
 
-        The pattern is tried only where a match may start (see ``starts``).
+        After each match the pattern runs again only from the next place a match may start.
         """
-        if low is None:
-            return self.pattern.finditer(text)
         if words is not None and words.isdisjoint(self.words):
-            return iter(())
-        return matches_at(self.pattern, text, self.starts(low, words))
+            return
+        start = self.start(low, 0, words)
+        while start >= 0:
+            match = self.pattern.search(text, start)
+            if match is None:
+                return
+            yield match
+            start = self.start(low, match.end(), words)
 
 
 def occurrences(low: str, words: Iterable[str]) -> list[int]:

@@ -105,7 +105,7 @@ _OBJECT_REACH = 45
 _DESCRIBED_REACH = 40
 """How far before "besieged"/"retaken" the place it describes may start ("Mariupol, besieged")."""
 _NEGATED = re.compile(r"\b(?:no|not|never|denied)\b[^.]{0,30}\b(?:fighting|shelling)\b", re.I)
-_NEGATED_CUE = Cue.of(_NEGATED, dict.fromkeys(("no", "never", "denied"), 0))
+_NEGATED_CUE = Cue.of(_NEGATED, dict.fromkeys(("fighting", "shelling"), len("denied") + 30))
 _SPEAKS = re.compile(
     r"(?:'s|’s)?(?:\s+(?:[A-Z][\w.'’-]*|of|for|deputy|defen[cs]e|foreign|prime|minister|"
     r"ministry|spokes(?:man|woman|person)|officials?|negotiators?|delegation|government|"
