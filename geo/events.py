@@ -14,7 +14,7 @@ import logging
 import re
 from collections.abc import Sequence
 
-from geo.cues import Cue, folded
+from geo.cues import Cue, CueGate, folded
 from geo.dates import event_date
 from geo.types import Article, Event, Figure, Mention
 
@@ -93,6 +93,8 @@ _CIVILIAN_ATTACK_CUE = Cue.of(
     _CIVILIAN_ATTACK,
     dict.fromkeys(("execut", "shot dead", "massacre", "tortured", "raped", "abducted"), 0),
 )
+_GATE = CueGate((_AIR_CUE, _SHELLING_CUE, _BATTLE_CUE, _RETAKE_CUE, _CIVILIAN_ATTACK_CUE))
+"""Which words of the cues of event types a sentence may hold."""
 
 _KIND_ORDER = {
     "killed": 0,
@@ -121,12 +123,13 @@ def classify(sentence: str, figures: Sequence[Figure]) -> tuple[str, str | None]
     if kinds and kinds <= {"displaced"}:
         return "Strategic developments", "Other"
     low = folded(sentence)
-    evident = _evident_type(sentence, low)
+    may = _GATE.words(low)
+    evident = _evident_type(sentence, low, may)
     if evident is not None:
         return evident
-    if _CIVILIAN_ATTACK_CUE.search(sentence, low):
+    if _CIVILIAN_ATTACK_CUE.search(sentence, low, may):
         return "Violence against civilians", "Attack"
-    if _BATTLE_CUE.search(sentence, low):
+    if _BATTLE_CUE.search(sentence, low, may):
         return "Battles", "Armed clash"
     victims = {f.victims for f in figures}
     if victims & {"civilians", "children"}:
@@ -134,16 +137,18 @@ def classify(sentence: str, figures: Sequence[Figure]) -> tuple[str, str | None]
     return "Battles", "Armed clash"
 
 
-def _evident_type(sentence: str, low: str | None) -> tuple[str, str] | None:
+def _evident_type(
+    sentence: str, low: str | None, may: frozenset[str] | None
+) -> tuple[str, str] | None:
     """The type a sentence's words give with evidence (a weapon, a retaking), if any.
 
-    ``low`` is ``folded(sentence)``.
+    ``low`` is ``folded(sentence)``; ``may`` is ``_GATE.words(low)``.
     """
-    if _AIR_CUE.search(sentence, low):
+    if _AIR_CUE.search(sentence, low, may):
         return "Explosions/Remote violence", "Air/drone strike"
-    if _SHELLING_CUE.search(sentence, low):
+    if _SHELLING_CUE.search(sentence, low, may):
         return "Explosions/Remote violence", "Shelling/artillery/missile attack"
-    if _RETAKE_CUE.search(sentence, low):
+    if _RETAKE_CUE.search(sentence, low, may):
         return "Battles", "Government regains territory"
     return None
 
@@ -307,7 +312,8 @@ class _EvidentTypes:
                 continue
             if index not in self._types:
                 sentence = self._text[start:end]
-                self._types[index] = _evident_type(sentence, folded(sentence))
+                low = folded(sentence)
+                self._types[index] = _evident_type(sentence, low, _GATE.words(low))
             found = self._types[index]
             if found is not None:
                 return found
