@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from geo.numbers import Quantity, match_quantity, parse_number, parse_quantity, tokenize
+from geo.numbers import (
+    Quantity,
+    match_quantity,
+    number_positions,
+    parse_number,
+    parse_quantity,
+    tokenize,
+    tokenize_columns,
+)
 
 
 @pytest.mark.parametrize(
@@ -160,3 +170,32 @@ def test_tokenize_words_and_punctuation_split_as_the_pattern_does() -> None:
         "killed", ",", "dogs", "'", "x²y", "ab", "1", "½", "٣", "(", "AP", ")",
         "U", ".", "S", ".",
     ]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(
+        st.sampled_from(list("ab Z5,.-' \n\tİıſ\u212a3½Ж")) | st.characters(), max_size=60
+    ),
+    start=st.integers(0, 10),
+)
+def test_token_columns_are_the_tokens_as_lists(text: str, start: int) -> None:
+    """The columns the figure rules read hold exactly what ``tokenize`` gives, in order."""
+    start = min(start, len(text))
+    tokens = tokenize(text, start)
+    columns = tokenize_columns(text, start)
+    assert columns.text == [t.text for t in tokens]
+    assert columns.lower == [t.lower for t in tokens]
+    assert columns.start == [t.start for t in tokens]
+    assert columns.end == [t.end for t in tokens]
+    assert all(
+        text[s:e] == t for t, s, e in zip(columns.text, columns.start, columns.end, strict=True)
+    )
+    assert columns.lower == [t.lower() for t in columns.text]
+    assert columns.start == sorted(columns.start)
+
+
+def test_number_positions_marks_digits_and_number_words() -> None:
+    lowers = tokenize_columns("At least 12 were killed, twenty-one hurt and 1.5 million fled").lower
+    marked = [lowers[i] for i in number_positions(lowers)]
+    assert marked == ["12", "twenty", "one", "1.5", "million"]  # scale words count too
