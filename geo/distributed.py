@@ -32,12 +32,14 @@ How a run goes:
    stages only ever compare things at the same place. The client concatenates the rows
    into the four layers (:func:`geo.pipeline.assemble_layers`).
 5. **Encode** (workers). In ``geo build`` the four layers go back to the workers, which
-   encode them as GeoJSON (:func:`geo.export.to_geojson`) while the client draws the map
-   (:class:`DaskEngine`).
+   encode them as GeoJSON (:func:`geo.export.to_geojson`) and pack the map's data layers
+   (:meth:`DaskEngine.start`, :func:`geo.render.packed`) while the client places the
+   labels and assembles the page.
 
-:meth:`DaskEngine.extract` (and :func:`extract_dask`) instead gathers the per-article
-results themselves, and with a ``work_dir`` writes each partition's resolved mentions and
-located events as GeoParquet (:func:`write_partition`).
+With a ``work_dir``, each partition's resolved mentions and located events are also written
+there as GeoParquet (:func:`write_partition`): in ``geo build`` the articles kept once
+duplicates are settled, from :meth:`DaskEngine.extract` (and :func:`extract_dask`), which
+gathers the per-article results themselves, every article extracted.
 
 Inputs and ``work_dir`` must be visible under the same paths on the client and every
 worker (one machine, or a shared file system on a cluster).
@@ -696,7 +698,7 @@ class DaskEngine:
 
     Made by :func:`dask_engine`, which owns the client (and the LocalCluster, if it made
     one) for the whole build, so the workers that extracted the articles also encode the
-    GeoJSON layers while the client draws the map.
+    GeoJSON layers and pack the map's layers while the client assembles the page.
     """
 
     def __init__(self, client: Client) -> None:
