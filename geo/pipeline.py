@@ -14,9 +14,9 @@ import hashlib
 import logging
 import shutil
 import tempfile
-import threading
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -398,18 +398,17 @@ def build(
         from geo.distributed import dask_engine
 
         with dask_engine(scheduler) as cluster:
-            basemap = _preload_basemap() if render else None
+            basemap = _load_meanwhile(_basemap) if render else _basemap
             reduction = cluster.reduce(
                 paths, partitions=partitions, max_bytes=max_bytes, work_dir=work_dir
             )
-            if basemap is not None:
-                basemap.join()
             return _finish(
                 reduction,
                 Path(out_dir),
                 render=render,
                 encode=cluster.geojson,
                 start=cluster.start,
+                basemap=basemap,
             )
     if work_dir is not None:
         msg = "a work folder (--work-dir) is for the dask engine; add --engine dask"
@@ -424,24 +423,23 @@ def build(
     return _finish(reduction, Path(out_dir), render=render, encode=_encode_here)
 
 
-def _preload_basemap() -> threading.Thread:
-    """Load the gazetteer's areas for the map while the workers extract, in a thread.
+def _basemap() -> gpd.GeoDataFrame:
+    """The gazetteer's country, admin1 and region areas, drawn under the map's layers."""
+    from geo.gazetteer import get_gazetteer
 
-    The client only waits during extraction; what it loads now is cached for
-    :func:`_finish`, which would otherwise load it after the reduce, with the workers idle.
+    return get_gazetteer().areas_frame()
+
+
+def _load_meanwhile(load: Callable[[], gpd.GeoDataFrame]) -> Callable[[], gpd.GeoDataFrame]:
+    """Start ``load`` in a thread; a function that waits for its result (or its error).
+
+    The dask engine's client only waits while the workers extract: the map's areas are read
+    then, not after the reduce with the workers idle.
     """
-
-    def load() -> None:
-        from geo.gazetteer import get_gazetteer
-
-        try:
-            get_gazetteer().areas_frame()
-        except Exception:  # _finish loads them again, and reports what went wrong
-            logger.debug("preloading the map's areas failed", exc_info=True)
-
-    thread = threading.Thread(target=load, name="geo-basemap", daemon=True)
-    thread.start()
-    return thread
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="geo-basemap")
+    future = pool.submit(load)
+    pool.shutdown(wait=False)  # the thread ends with its one task
+    return future.result
 
 
 Encoder = Callable[[Mapping[str, gpd.GeoDataFrame]], Mapping[str, Callable[[], str]]]
@@ -462,12 +460,13 @@ def _finish(
     render: bool,
     encode: Encoder,
     start: Start | None = None,
+    basemap: Callable[[], gpd.GeoDataFrame] = _basemap,
 ) -> BuildSummary:
     """Write the layers and the map through a staging folder (see :func:`build`).
 
     ``encode`` is started before the map is drawn, so an engine with workers encodes the
     layers while the map's layers are packed (on those workers too, given ``start``; see
-    :func:`geo.render.render_map`).
+    :func:`geo.render.render_map`). ``basemap`` gives the areas drawn under them.
     """
     from geo._atomic import write_text
     from geo.render import render_map
@@ -481,19 +480,16 @@ def _finish(
     try:
         staged = [staging / "layers" / f"{name}.geojson" for name in LAYER_NAMES]
         if render:
-            from geo.gazetteer import get_gazetteer
-
             first, last = reduction.dates
             title = "Conflict events"
             if first and last:
                 title += f", {first}" + (f" to {last}" if last != first else "")
-            basemap = get_gazetteer().areas_frame()
             staged.append(
                 Path(
                     render_map(
                         layers,
                         staging / "maps" / "index.html",
-                        basemap=basemap,
+                        basemap=basemap(),
                         title=title,
                         start=start,
                     )
