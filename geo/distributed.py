@@ -62,6 +62,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 import pandas as pd
 
+from geo._collector import hold_full_collections, release_full_collections
 from geo._errors import GeoError, InputError
 from geo.ingest import (
     MAX_BYTES,
@@ -658,6 +659,9 @@ def _client(scheduler: str | None) -> Iterator[Client]:
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=None,
+                # Even without a dashboard the scheduler serves /health; on a free local port, so
+                # that two clusters at once (tests in parallel) don't warn about port 8787.
+                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                 silence_logs=logging.CRITICAL,
             ) as cluster,
             Client(cluster) as client,
@@ -684,12 +688,14 @@ def _warm_up() -> int:
     """Load the gazetteer and every lazy table into a worker's module-level caches.
 
     Runs once per worker process before any partition, so each worker reads the index
-    from its own disk once instead of receiving it from the client.
+    from its own disk once instead of receiving it from the client. It also suspends the
+    worker's full garbage collections until the build ends (see :mod:`geo._collector`).
     """
     from geo.pipeline import extract
 
     result = extract(Article(id="warm-up", text="Shelling in Kyiv killed 2 people on Monday."))
     gc.freeze()  # the tables are kept for good: the collector need not walk them again
+    hold_full_collections()
     return len(result.mentions)
 
 
@@ -879,7 +885,12 @@ def dask_engine(scheduler: str | None) -> Iterator[DaskEngine]:
         If dask is not installed or the scheduler cannot be reached.
     """
     with _client(scheduler) as client:
-        yield DaskEngine(client)
+        try:
+            yield DaskEngine(client)
+        finally:
+            # A worker of a shared cluster outlives the build; one that is gone needs nothing.
+            with contextlib.suppress(OSError, TimeoutError):
+                client.run(release_full_collections)
 
 
 def extract_dask(

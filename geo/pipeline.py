@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import geopandas as gpd
 
+from geo._collector import young_collections_only
 from geo._errors import InputError
 from geo.dates import dateline_day, event_date, infer_year
 from geo.events import build_events
@@ -363,6 +364,7 @@ def build(
     Nothing under ``out_dir`` changes until every output has been written: the layers and
     the map are written into a staging folder beside them and then renamed into place one
     after the other, so a build that fails or is killed leaves the previous outputs whole.
+    Full garbage collections are suspended while it runs (see :mod:`geo._collector`).
 
     Parameters
     ----------
@@ -393,7 +395,33 @@ def build(
     InputError
         If ``work_dir`` is given with the local engine.
     """
-    paths = [Path(p) for p in inputs] if inputs else [EXAMPLE_CORPUS]
+    with young_collections_only():
+        return _build(
+            [Path(p) for p in inputs] if inputs else [EXAMPLE_CORPUS],
+            Path(out_dir),
+            render=render,
+            progress=progress,
+            engine=engine,
+            scheduler=scheduler,
+            partitions=partitions,
+            max_bytes=max_bytes,
+            work_dir=work_dir,
+        )
+
+
+def _build(
+    paths: list[Path],
+    out: Path,
+    *,
+    render: bool,
+    progress: Callable[[int, int], Any] | None,
+    engine: Literal["local", "dask"],
+    scheduler: str | None,
+    partitions: int | None,
+    max_bytes: int | None,
+    work_dir: str | Path | None,
+) -> BuildSummary:
+    """:func:`build`, with full garbage collections suspended."""
     if engine == "dask":
         from geo.distributed import dask_engine
 
@@ -404,7 +432,7 @@ def build(
             )
             return _finish(
                 reduction,
-                Path(out_dir),
+                out,
                 render=render,
                 encode=cluster.geojson,
                 start=cluster.start,
@@ -420,7 +448,7 @@ def build(
         if progress is not None:
             progress(done, len(articles))
     reduction = _reduction(results, problems)
-    return _finish(reduction, Path(out_dir), render=render, encode=_encode_here)
+    return _finish(reduction, out, render=render, encode=_encode_here)
 
 
 def _basemap() -> gpd.GeoDataFrame:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 from collections.abc import Iterator
@@ -13,9 +14,10 @@ pytest.importorskip("distributed", reason="the dask engine needs dask[distribute
 
 import geopandas as gpd
 import pandas as pd
-from distributed import LocalCluster, get_task_stream
+from distributed import Client, LocalCluster, get_task_stream
 from typer.testing import CliRunner
 
+import geo.pipeline
 from geo import distributed
 from geo._errors import InputError
 from geo.cli import app
@@ -44,6 +46,9 @@ def scheduler() -> Iterator[str]:
         threads_per_worker=1,
         processes=True,
         dashboard_address=None,
+        # Even without a dashboard the scheduler serves /health; on a free local port, so
+        # that two clusters at once (tests in parallel) don't warn about port 8787.
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
         silence_logs=50,
     ) as cluster:
         yield cluster.scheduler_address
@@ -206,6 +211,33 @@ def test_build_writes_the_kept_articles_of_each_partition_as_geoparquet(
     assert mentions["article"].nunique() == summary.articles  # the copy is not there
     layer = gpd.read_file(tmp_path / "out" / "layers" / "events.geojson")
     assert sorted(events["id"]) == sorted(layer["id"])
+
+
+def _oldest_threshold() -> int:
+    return gc.get_threshold()[2]
+
+
+def test_full_collections_are_suspended_while_building_and_given_back(
+    example_corpus: Path, scheduler: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In the client and in every worker: the workers of a shared cluster outlive a build."""
+    before = gc.get_threshold()
+    finish = geo.pipeline._finish
+    with Client(scheduler) as client:
+        workers_before = client.run(gc.get_threshold)
+        during: list[int] = []
+
+        def spy(*args: object, **kwargs: object) -> object:
+            during.append(_oldest_threshold())
+            during.extend(client.run(_oldest_threshold).values())
+            return finish(*args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(geo.pipeline, "_finish", spy)
+        build([example_corpus], tmp_path, render=False, engine="dask", scheduler=scheduler)
+        assert client.run(gc.get_threshold) == workers_before
+    assert gc.get_threshold() == before
+    assert len(during) == 3
+    assert min(during) > 10**9 > max(before[2], *(t[2] for t in workers_before.values()))
 
 
 def test_work_dir_needs_the_dask_engine(example_corpus: Path, tmp_path: Path) -> None:
