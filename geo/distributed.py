@@ -711,14 +711,25 @@ class DaskEngine:
         self.client = client
         self._shipped: dict[int, tuple[pd.DataFrame, Future]] = {}
 
-    def _scattered(self, frame: pd.DataFrame) -> Future:
-        """``frame`` on the workers, sent once per build however many tasks read it."""
-        shipped = self._shipped.get(id(frame))
-        if shipped is None or shipped[0] is not frame:
+    def _scattered(self, frames: Sequence[pd.DataFrame]) -> list[Future]:
+        """``frames`` on the workers, each sent once per build however many tasks read it.
+
+        Frames not sent yet go in one scatter: while a worker runs a task, every message
+        it must take in waits for the task to let go of the interpreter.
+        """
+        new = {id(f): f for f in frames if self._shipped.get(id(f), (None,))[0] is not f}
+        if new:
             # Scattered, not embedded in each task: a layer can be tens of megabytes.
-            shipped = (frame, self.client.scatter(frame, hash=False))
-            self._shipped[id(frame)] = shipped
-        return shipped[1]
+            futures = self.client.scatter(list(new.values()), hash=False)
+            for frame, future in zip(new.values(), futures, strict=True):
+                self._shipped[id(frame)] = (frame, future)
+        return [self._shipped[id(f)][1] for f in frames]
+
+    def _submit(self, fn: Callable[..., T], *args: Any, priority: int = 0) -> Future:
+        frames = [a for a in args if isinstance(a, pd.DataFrame)]
+        shipped = iter(self._scattered(frames))
+        args = tuple(next(shipped) if isinstance(a, pd.DataFrame) else a for a in args)
+        return self.client.submit(fn, *args, pure=False, priority=priority)
 
     def start(self, fn: Callable[..., T], *args: Any) -> Callable[[], T]:
         """Submit ``fn(*args)`` to the workers; a function that waits for its result.
@@ -726,9 +737,7 @@ class DaskEngine:
         Data frames among ``args`` are scattered first (once each). This is the ``start``
         of :func:`geo.render.render_map`: the map's layers are packed on the workers.
         """
-        shipped = [self._scattered(a) if isinstance(a, pd.DataFrame) else a for a in args]
-        future: Future = self.client.submit(fn, *shipped, pure=False)
-        return cast("Callable[[], T]", future.result)
+        return cast("Callable[[], T]", self._submit(fn, *args).result)
 
     @property
     def workers(self) -> int:
@@ -872,7 +881,11 @@ class DaskEngine:
         """
         from geo.export import to_geojson
 
-        return {name: self.start(to_geojson, frame) for name, frame in layers.items()}
+        self._scattered(list(layers.values()))
+        # After the map's packing, which the client waits for to assemble the page; the
+        # layers' text is only written out, which the client can do while the map is drawn.
+        encoding = {name: self._submit(to_geojson, f, priority=-1) for name, f in layers.items()}
+        return {name: cast("Callable[[], str]", f.result) for name, f in encoding.items()}
 
 
 @contextlib.contextmanager

@@ -9,6 +9,7 @@ cross-article stages; ``build`` does both and writes every layer and the map ato
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import logging
@@ -19,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import geopandas as gpd
 
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
     from geo.render import Start
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 EXAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "examples" / "corpus"
 
@@ -426,7 +428,7 @@ def _build(
         from geo.distributed import dask_engine
 
         with dask_engine(scheduler) as cluster:
-            basemap = _load_meanwhile(_basemap) if render else _basemap
+            basemap = _meanwhile(_basemap) if render else _basemap
             reduction = cluster.reduce(
                 paths, partitions=partitions, max_bytes=max_bytes, work_dir=work_dir
             )
@@ -458,14 +460,14 @@ def _basemap() -> gpd.GeoDataFrame:
     return get_gazetteer().areas_frame()
 
 
-def _load_meanwhile(load: Callable[[], gpd.GeoDataFrame]) -> Callable[[], gpd.GeoDataFrame]:
-    """Start ``load`` in a thread; a function that waits for its result (or its error).
+def _meanwhile(work: Callable[[], T]) -> Callable[[], T]:
+    """Start ``work`` in a thread; a function that waits for its result (or its error).
 
-    The dask engine's client only waits while the workers extract: the map's areas are read
-    then, not after the reduce with the workers idle.
+    For the dask engine's client, which mostly waits for its workers: the map's areas are
+    read while they extract, and the layers written while they pack the map.
     """
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="geo-basemap")
-    future = pool.submit(load)
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="geo-meanwhile")
+    future = pool.submit(work)
     pool.shutdown(wait=False)  # the thread ends with its one task
     return future.result
 
@@ -496,7 +498,6 @@ def _finish(
     layers while the map's layers are packed (on those workers too, given ``start``; see
     :func:`geo.render.render_map`). ``basemap`` gives the areas drawn under them.
     """
-    from geo._atomic import write_text
     from geo.render import render_map
 
     summary = BuildSummary(problems=list(reduction.problems), articles=reduction.articles)
@@ -505,8 +506,12 @@ def _finish(
     out.mkdir(parents=True, exist_ok=True)
     _clear_leftovers(out)
     staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=out))
+    staged = [staging / "layers" / f"{name}.geojson" for name in LAYER_NAMES]
+    write = functools.partial(_write_layers, texts, list(staged))
+    # With workers encoding the layers, the client writes each text as it comes while the
+    # map is drawn; in this process, encoding and drawing would only take turns.
+    written = _meanwhile(write) if start is not None else write
     try:
-        staged = [staging / "layers" / f"{name}.geojson" for name in LAYER_NAMES]
         if render:
             first, last = reduction.dates
             title = "Conflict events"
@@ -523,14 +528,16 @@ def _finish(
                     )
                 )
             )
-        for name, path in zip(LAYER_NAMES, staged, strict=False):
-            write_text(path, texts[name]())
+        written()
         for path in staged:
             final = out / path.relative_to(staging)
             final.parent.mkdir(parents=True, exist_ok=True)
             path.replace(final)
             summary.outputs.append(final)
     finally:
+        if written is not write:
+            with contextlib.suppress(Exception):  # raised above, if it is the failure
+                written()  # not writing into the staging folder as it is removed
         shutil.rmtree(staging, ignore_errors=True)
     summary.places = len(layers["places"])
     summary.events = len(layers["events"])
@@ -538,6 +545,14 @@ def _finish(
     summary.zones = len(layers["zones"])
     summary.figures = reduction.figures
     return summary
+
+
+def _write_layers(texts: Mapping[str, Callable[[], str]], paths: Sequence[Path]) -> None:
+    """Write each layer's GeoJSON text to its path, in :data:`LAYER_NAMES` order."""
+    from geo._atomic import write_text
+
+    for name, path in zip(LAYER_NAMES, paths, strict=False):
+        write_text(path, texts[name]())
 
 
 _STAGING_PREFIX = ".geo-staging-"

@@ -18,6 +18,7 @@ from distributed import Client, LocalCluster, get_task_stream
 from typer.testing import CliRunner
 
 import geo.pipeline
+import geo.render
 from geo import distributed
 from geo._errors import InputError
 from geo.cli import app
@@ -238,6 +239,23 @@ def test_full_collections_are_suspended_while_building_and_given_back(
     assert gc.get_threshold() == before
     assert len(during) == 3
     assert min(during) > 10**9 > max(before[2], *(t[2] for t in workers_before.values()))
+
+
+def test_a_failed_map_leaves_the_previous_layers_and_no_staging_folder(
+    example_corpus: Path, scheduler: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The layers are written while the map is drawn; a failed map still commits nothing."""
+    build([example_corpus], tmp_path, render=False)
+    before = {p.name: p.read_bytes() for p in (tmp_path / "layers").iterdir()}
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the map failed")
+
+    monkeypatch.setattr(geo.render, "render_map", broken)
+    with pytest.raises(RuntimeError, match="the map failed"):
+        build([example_corpus], tmp_path, engine="dask", scheduler=scheduler)
+    assert {p.name: p.read_bytes() for p in (tmp_path / "layers").iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["layers"]
 
 
 def test_work_dir_needs_the_dask_engine(example_corpus: Path, tmp_path: Path) -> None:
