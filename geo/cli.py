@@ -172,6 +172,7 @@ def extract_cmd(
 ) -> None:
     """Print mentions, figures and events per article."""
     _configure_logging(verbose)
+    from geo._collector import young_collections_only
     from geo.ingest import read_articles
     from geo.pipeline import article_json, extract
 
@@ -180,8 +181,9 @@ def extract_cmd(
         _stderr().print(
             f"[yellow]{problem.severity}:[/] {_plain(problem.message)}", highlight=False
         )
-    for article in articles:
-        sys.stdout.write(json.dumps(article_json(extract(article)), ensure_ascii=False) + "\n")
+    with young_collections_only():
+        for article in articles:
+            sys.stdout.write(json.dumps(article_json(extract(article)), ensure_ascii=False) + "\n")
     if any(p.severity == "error" for p in problems):
         raise typer.Exit(EXIT_SKIPPED)
 
@@ -207,12 +209,17 @@ def geoparse_cmd(
             f"unknown role(s) {sorted(unknown)!r}; expected demonym, metonym, origin or other"
         )
     from geo._atomic import atomic_open
+    from geo._collector import young_collections_only
     from geo.resolve import geoparse
 
     if not corpus.is_file():
         raise _fail(f"corpus file {str(corpus)!r} does not exist")
     n_docs = 0
-    with corpus.open(encoding="utf-8") as src, atomic_open(output) as dst:
+    with (
+        corpus.open(encoding="utf-8") as src,
+        atomic_open(output) as dst,
+        young_collections_only(),
+    ):
         for line_no, line in enumerate(src, 1):
             if not line.strip():
                 continue
