@@ -21,7 +21,7 @@ import geopandas as gpd
 import shapely
 from shapely import wkb
 
-from geo.types import Event, Mention, ReconciledEvent, Zone
+from geo.types import Event, Mention, ReconciledEvent, Record, Zone
 
 logger = logging.getLogger(__name__)
 
@@ -157,7 +157,7 @@ gazetteer precision, lon, lat."""
 
 
 @dataclass(slots=True)
-class PlaceTally:
+class PlaceTally(Record):
     """How one place was mentioned so far: the running state of :func:`places_layer`.
 
     ``place`` is what the row shows of the place of the first of the most precise mentions,

@@ -45,7 +45,7 @@ from geo.layers import (
 from geo.reconcile import reconcile
 from geo.resolve import geoparse
 from geo.sentences import split_sentences
-from geo.types import Article, Event, Figure, Mention, Zone
+from geo.types import Article, Event, Figure, Mention, Record, Zone
 from geo.zones import Statement, build_zones, find_statements
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ EXAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "examples" / "corpus"
 
 
 @dataclass(frozen=True, slots=True)
-class ArticleResult:
+class ArticleResult(Record):
     """What one article yielded: the unit a distributed engine ships between workers."""
 
     article: Article

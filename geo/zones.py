@@ -31,7 +31,7 @@ from shapely.ops import unary_union
 from geo import settings
 from geo.cues import Cue, CueGate, folded
 from geo.gazetteer import Gazetteer, get_gazetteer
-from geo.types import Article, Mention, Place, Zone, ZoneKind
+from geo.types import Article, Mention, Place, Record, Zone, ZoneKind
 
 logger = logging.getLogger(__name__)
 
@@ -164,7 +164,7 @@ def _country_name(place: Place) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Statement:
+class Statement(Record):
     """A sentence that says something about areas, with its places and coding."""
 
     zone: ZoneKind
