@@ -79,7 +79,7 @@ from geo.ingest import (
     _walk_folder,
     safe_id,
 )
-from geo.types import Article, Place
+from geo.types import Article, Place, Record
 
 T = TypeVar("T")
 
@@ -128,7 +128,7 @@ class SchedulerError(GeoError, ConnectionError):
 
 
 @dataclass(frozen=True, slots=True)
-class Unit:
+class Unit(Record):
     """One file, or one byte range of a JSON Lines file, read by a single task.
 
     ``key`` and ``shared_stem`` are what :func:`geo.ingest.iter_articles` derives from the
@@ -149,7 +149,7 @@ class Unit:
 
 
 @dataclass(frozen=True, slots=True)
-class Partition:
+class Partition(Record):
     """Consecutive units, processed in order by one task."""
 
     index: int
@@ -315,7 +315,7 @@ class _Recording(dict[str, Any]):
 
 
 @dataclass(frozen=True, slots=True)
-class _Read:
+class _Read(Record):
     """An article as read, before duplicates and id collisions are settled."""
 
     article: Article
@@ -378,7 +378,7 @@ def _read_unit(unit: Unit, *, max_bytes: int) -> Iterator[_Item]:
 
 
 @dataclass(frozen=True, slots=True)
-class _Key:
+class _Key(Record):
     """What the client needs of an article to settle duplicates and to sum up a build."""
 
     dedup_key: str
@@ -521,7 +521,7 @@ def write_partition(
 
 
 @dataclass(frozen=True, slots=True)
-class _Kept:
+class _Kept(Record):
     """An article kept after settling: where its result is, and its id from now on."""
 
     partition: int

@@ -51,8 +51,10 @@ def test_every_record_pickles_as_itself_through_its_init(example_corpus: Path) -
         loaded = pickle.loads(pickle.dumps(value, protocol=5))
         assert loaded == value
         assert type(loaded) is type(value)
-    # Every kind of record the pipeline makes was among them (candidates stay inside it).
-    assert sorted(c.__name__ for c in _subclasses(Record) - seen) == ["Candidate"]
+    # Every kind of record the pipeline makes was among them (candidates stay inside it;
+    # the dask engine's own records cross processes in tests/test_distributed.py).
+    made_here = {c for c in _subclasses(Record) if c.__module__ != "geo.distributed"}
+    assert sorted(c.__name__ for c in made_here - seen) == ["Candidate"]
 
 
 def test_a_record_is_loaded_by_its_init() -> None:
