@@ -31,10 +31,15 @@ How a run goes:
    is then reconciled, zoned and counted on a worker (:func:`reduce_shard_of`): these
    stages only ever compare things at the same place. The client concatenates the rows
    into the four layers (:func:`geo.pipeline.assemble_layers`).
-5. **Encode** (workers). In ``geo build`` the four layers go back to the workers, which
-   encode them as GeoJSON (:func:`geo.export.to_geojson`) and pack the map's data layers
-   (:meth:`DaskEngine.start`, :func:`geo.render.packed`) while the client places the
-   labels and assembles the page.
+5. **Encode** (workers). In ``geo build`` the four layers go back to the workers in one
+   scatter. They pack the map's data layers (:meth:`DaskEngine.start`,
+   :func:`geo.render.packed`) and then encode the layers as GeoJSON
+   (:func:`geo.export.to_geojson`, at a lower priority), while the client places the
+   labels and assembles the page, and a client thread writes each GeoJSON text as it comes.
+
+Workers suspend the garbage collector's full collections from their warm-up until the
+engine closes (:mod:`geo._collector`), and records cross processes pickled as their class
+and field values (:class:`geo.types.Record`).
 
 With a ``work_dir``, each partition's resolved mentions and located events are also written
 there as GeoParquet (:func:`write_partition`): in ``geo build`` the articles kept once
