@@ -47,6 +47,7 @@ from geo._atomic import write_text
 from geo._errors import InputError
 from geo.assets import inline_tags
 from geo.layers import LAYER_NAMES
+from geo.zones import CIRCLE_VERTICES, buffer_at
 
 logger = logging.getLogger(__name__)
 
@@ -670,6 +671,8 @@ class _GeoJsonLayer(_DataElement):
     tooltip is the first's with their count. A shape's properties are ``{"k": key}``, and
     ``"m": [feature, ...]`` when it stands for more than one; shapes come in the order of
     their first feature, so one without ``m`` is the lowest-numbered feature not yet drawn.
+    A shape whose geometry is a Point is a circle of radius ``"r"`` metres (a zone's metric
+    buffer, see :func:`_buffer_circle`), drawn with ``L.circle``.
 
     The layer object exists at once (the layer control and the map hold it); its features
     are added when :func:`window.geoData` has the data, which for a compressed block is
@@ -845,6 +848,10 @@ var {{ this.get_name() }} = (function () {
   var drawn = [], next = 0;  // which features have a shape, and the lowest without one
   var group = L.geoJSON(null, {
     pane: pane,
+    // A shape sent as a point is a circle: its centre, and its radius in metres.
+    pointToLayer: function (feature, latlng) {
+      return L.circle(latlng, {radius: feature.properties.r, pane: pane});
+    },
     style: function (feature) {
       return Object.assign({className: cls}, styles[K[feature.properties.k]]);
     },
@@ -1200,8 +1207,12 @@ def _pack(
     points: bool,
     decimals: int = 5,
     order: Callable[[dict[str, Any]], Any] | None = None,
+    circle: Callable[[dict[str, Any], shapely.Geometry], Circle | None] | None = None,
 ) -> dict[str, Any]:
-    """Encode a layer for :class:`_GeoJsonLayer` (see there), sorted by id then ``order``."""
+    """Encode a layer for :class:`_GeoJsonLayer` (see there), sorted by id then ``order``.
+
+    ``circle`` tells which shapes are circles, sent as their centre and radius.
+    """
     records = _records(gdf)
     geoms = np.asarray(gdf.geometry.array, dtype=object)
     drawable = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
@@ -1241,8 +1252,15 @@ def _pack(
             continue
         members = shapes.setdefault((next(same), key), [])
         if not members:
-            geometry = _coords(geom, decimals)
-            features.append({"type": "Feature", "properties": {"k": key}, "geometry": geometry})
+            round_shape = circle(row, geom) if circle is not None else None
+            if round_shape is None:
+                features.append({"type": "Feature", "properties": {"k": key},
+                                 "geometry": _coords(geom, decimals)})  # fmt: skip
+            else:
+                lat, lon, metres = round_shape
+                centre = [round(lon, decimals), round(lat, decimals)]
+                features.append({"type": "Feature", "properties": {"k": key, "r": metres},
+                                 "geometry": {"type": "Point", "coordinates": centre}})  # fmt: skip
         members.append(number)
     for feature, members in zip(features, shapes.values(), strict=True):
         if len(members) > 1:  # a shape alone stands for the next feature not yet drawn
@@ -1792,6 +1810,35 @@ def pack_points(
     return _pack(frame, props, points=True, order=order)
 
 
+Circle = tuple[float, float, float]
+"""A circle on the ground: centre latitude and longitude, radius in metres."""
+
+_BUFFER_METHOD = re.compile(r"buffer:(\d+(?:\.\d+)?)km:")
+
+
+def _buffer_circle(row: dict[str, Any], geom: shapely.Geometry) -> Circle | None:
+    """The circle a zone drawn as a metric buffer stands for (see :func:`geo.zones.buffer_at`).
+
+    Such a zone's polygon has its vertices at the same distance on the ground in 64
+    directions, north and south among them, from a centre on the meridian halfway between
+    its westmost and eastmost vertices: the centre's latitude is halfway between the north
+    and south vertices (to well under a metre at 25 km). The shape counts as that circle
+    only if it is the buffer drawn around that centre, to a metre. The page draws it with
+    Leaflet's ``L.circle``, for a few bytes instead of 64 vertices; other shapes are ``None``.
+    """
+    found = _BUFFER_METHOD.match(str(row.get("method") or ""))
+    if found is None or geom.geom_type != "Polygon" or len(geom.interiors):
+        return None
+    ring = shapely.get_coordinates(geom.exterior)
+    if len(ring) != CIRCLE_VERTICES + 1:
+        return None
+    (west, south), (east, north) = ring.min(axis=0), ring.max(axis=0)
+    lat, lon, km = float(south + north) / 2, float(west + east) / 2, float(found.group(1))
+    if not buffer_at(lat, lon, km).equals_exact(geom, tolerance=1e-5):
+        return None
+    return lat, lon, km * 1000.0
+
+
 def pack_zones(zones: gpd.GeoDataFrame, kinds: Sequence[str]) -> dict[str, Any]:
     """The data of the zones of ``kinds``, in that order (besieged hatching over fighting)."""
     rank = {kind: i for i, kind in enumerate(kinds)}
@@ -1799,7 +1846,13 @@ def pack_zones(zones: gpd.GeoDataFrame, kinds: Sequence[str]) -> dict[str, Any]:
     def zone_order(row: dict[str, Any]) -> int:
         return rank.get(str(row.get("zone")), 0)
 
-    return _pack(_zone_subset(zones, kinds), _zone_props, points=False, order=zone_order)
+    return _pack(
+        _zone_subset(zones, kinds),
+        _zone_props,
+        points=False,
+        order=zone_order,
+        circle=_buffer_circle,
+    )
 
 
 def build_map(

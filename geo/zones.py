@@ -330,12 +330,12 @@ def _places_for(
 
 
 def _metric_buffer(place: Place, km: float) -> BaseGeometry:
-    """A circle of ``km`` on the ground around a place (see ``_buffer_at``)."""
-    return _buffer_at(place.lat, place.lon, km)
+    """A circle of ``km`` on the ground around a place (see ``buffer_at``)."""
+    return buffer_at(place.lat, place.lon, km)
 
 
 @functools.lru_cache(maxsize=65_536)
-def _buffer_at(lat: float, lon: float, km: float) -> BaseGeometry:
+def buffer_at(lat: float, lon: float, km: float) -> BaseGeometry:
     """A circle of ``km`` on the ground around a point, as a WGS84 polygon.
 
     Its vertices are the points at true geodesic distance ``km`` in 64 directions, which
@@ -343,19 +343,20 @@ def _buffer_at(lat: float, lon: float, km: float) -> BaseGeometry:
     point (the projection keeps distances from its centre true) — without building a
     projection per city. Cached: a corpus names the same cities again and again.
     """
-    azimuths = np.linspace(0.0, 360.0, _CIRCLE_VERTICES, endpoint=False)
+    azimuths = np.linspace(0.0, 360.0, CIRCLE_VERTICES, endpoint=False)
     lons, lats, _ = _GEOD.fwd(
-        np.full(_CIRCLE_VERTICES, lon),
-        np.full(_CIRCLE_VERTICES, lat),
+        np.full(CIRCLE_VERTICES, lon),
+        np.full(CIRCLE_VERTICES, lat),
         azimuths,
-        np.full(_CIRCLE_VERTICES, km * 1000.0),
+        np.full(CIRCLE_VERTICES, km * 1000.0),
     )
     ring = np.column_stack([np.round(lons, 6), np.round(lats, 6)])[::-1]  # counter-clockwise
     return Polygon(ring)
 
 
 _GEOD = pyproj.Geod(ellps="WGS84")
-_CIRCLE_VERTICES = 64
+CIRCLE_VERTICES = 64
+"""The vertices of a metric buffer's polygon, one every 360/64 degrees from due north."""
 
 
 def place_polygon(

@@ -20,6 +20,7 @@ from test_export import XSS_IMG, XSS_LINK, XSS_SCRIPT, sample_layers
 
 from geo import render
 from geo._errors import InputError
+from geo.zones import buffer_at
 
 WORLD = Path("/usr/share/qgis/resources/data/world_map.gpkg")
 POINT_CLASSES = ("geo-places", "geo-events", "geo-casualties")
@@ -659,6 +660,68 @@ def test_one_shape_lists_every_report_of_it(tmp_path: Path) -> None:
         "Besieged · Mariupol",
         "Pledged de-escalation · Kyiv, Chernihiv",
     ]
+    assert not page.report.errors, page.report.errors
+
+
+def _buffer_zone(layers: dict[str, gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
+    """The sample zones and Kharkiv's fighting zone as the 25 km buffer geo.zones draws."""
+    zones = layers["zones"]
+    kharkiv = (
+        zones[zones["id"] == "zone-3"]
+        .assign(id="zone-4", places=[["gn:706483"]], place_names=[["Kharkiv"]],
+                quote="Shelling around Kharkiv.", method="buffer:25km:gn:706483")
+        .set_geometry([buffer_at(49.98081, 36.25272, 25.0)], crs=zones.crs)
+    )  # fmt: skip
+    return gpd.GeoDataFrame(pd.concat([zones, kharkiv], ignore_index=True), crs=zones.crs)
+
+
+def test_a_metric_buffer_is_sent_as_its_centre_and_radius() -> None:
+    zones = _buffer_zone(sample_layers())
+    circle = render._buffer_circle(zones.iloc[-1].to_dict(), zones.geometry.iloc[-1])
+    assert circle is not None
+    lat, lon, metres = circle
+    assert metres == 25_000.0
+    assert abs(lat - 49.98081) < 1e-5 and abs(lon - 36.25272) < 1e-5  # about a metre
+    # Not a buffer: another method, or a buffer's polygon changed since.
+    assert render._buffer_circle({"method": "admin1:adm1:UA-63"}, zones.geometry.iloc[-1]) is None
+    clipped = zones.geometry.iloc[-1].intersection(Point(36.25, 49.98).buffer(0.2))
+    assert render._buffer_circle(zones.iloc[-1].to_dict(), clipped) is None
+    data = render.pack_zones(zones, ("active_fighting", "besieged"))
+    shapes = {f["geometry"]["type"]: f for f in data["g"]["features"]}
+    assert shapes["Point"]["properties"]["r"] == 25_000.0
+    assert shapes["Point"]["geometry"]["coordinates"] == [36.25272, 49.98081]
+    assert len(data["g"]["features"]) == 3  # Mykolaiv's and Mariupol's polygons
+
+
+@pytest.mark.browser
+@requires_browser
+def test_a_metric_buffer_is_drawn_as_a_circle_with_its_popup(tmp_path: Path) -> None:
+    zones = _buffer_zone(sample_layers())
+    polygon = zones.geometry.iloc[-1]
+    out = render.render_map({"zones": zones}, tmp_path / "m.html", basemap=None)
+    with open_page(out, settle_ms=0) as page:
+        page.raw.wait_for_function("window.geoReadyAt !== undefined", timeout=30_000)
+        assert _count(page, "path.geo-fighting") == 3
+        circle = page.evaluate(
+            """() => {
+              const map = Object.keys(window).filter(k => k.startsWith('map_'))
+                .map(k => window[k]).find(v => v instanceof L.Map);
+              let found = null;
+              map.eachLayer(l => { if (l instanceof L.Circle) { found = l; } });
+              const b = found.getBounds();
+              found.openPopup();
+              return {bounds: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()],
+                      pane: found.options.pane,
+                      popup: found.getPopup().getElement().textContent,
+                      tooltip: found.getTooltip().getContent()};
+            }"""
+        )
+    # Leaflet's circle covers the buffer polygon's extent (to 1 % of its 50 km width).
+    for drawn, exact in zip(circle["bounds"], polygon.bounds, strict=True):
+        assert abs(drawn - exact) < 0.01 * (polygon.bounds[2] - polygon.bounds[0])
+    assert circle["pane"] != "overlayPane"  # in the zones' own pane, under the points
+    assert "Shelling around Kharkiv." in circle["popup"]
+    assert circle["tooltip"] == "Active fighting · Kharkiv"
     assert not page.report.errors, page.report.errors
 
 
