@@ -744,6 +744,10 @@ class DaskEngine:
         """
         return cast("Callable[[], T]", self._submit(fn, *args).result)
 
+    def _gathered(self, futures: list[Future]) -> Iterator[Any]:
+        """The results of ``futures``, waited for when the first one is asked for."""
+        yield from self.client.gather(futures)
+
     @property
     def workers(self) -> int:
         """How many workers the scheduler has now (at least 1)."""
@@ -859,7 +863,8 @@ class DaskEngine:
         events = self.client.gather([self.client.submit(_events_and_notes, p) for p in partials])
         for _, notes in events:
             log_datelines(notes)
-        layers = assemble_layers((e for e, _ in events), self.client.gather(rows))
+        # The events layer is made while the shards are still being reduced.
+        layers = assemble_layers((e for e, _ in events), self._gathered(rows))
         self.client.gather(written)  # a write that failed fails the build
         dates = sorted(k.key.date for k in kept if k.key.date)
         unplaced = [unplaced_warning(k.new_id or k.key.id, k.key.path)

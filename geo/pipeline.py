@@ -286,14 +286,21 @@ def reduce_shard(inputs: Iterable[ShardInput]) -> dict[str, LayerRows]:
 def assemble_layers(
     events: Iterable[LayerRows], shards: Iterable[Mapping[str, LayerRows]]
 ) -> dict[str, gpd.GeoDataFrame]:
-    """The four layers from the runs' event rows and the shards' rows, each in order."""
-    rows = {name: LayerRows() for name in LAYER_NAMES}
+    """The four layers from the runs' event rows and the shards' rows, each in order.
+
+    The events layer is made before ``shards`` is iterated, so an engine can pass shards
+    that are still being reduced elsewhere.
+    """
+    event_rows = LayerRows()
     for piece in events:
-        rows["events"].extend(piece)
+        event_rows.extend(piece)
+    made = {"events": layer_frame("events", event_rows)}
+    rows = {name: LayerRows() for name in LAYER_NAMES if name not in made}
     for shard in shards:
         for name, piece in shard.items():
             rows[name].extend(piece)
-    layers = {name: layer_frame(name, rows[name]) for name in LAYER_NAMES}
+    made |= {name: layer_frame(name, piece) for name, piece in rows.items()}
+    layers = {name: made[name] for name in LAYER_NAMES}
     logger.info("layers: %s", ", ".join(f"{name} {len(layers[name])}" for name in LAYER_NAMES))
     return layers
 
