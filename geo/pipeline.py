@@ -356,6 +356,7 @@ def _reduction(results: Sequence[ArticleResult], problems: Sequence[Problem]) ->
     )
 
 
+@young_collections_only()
 def build(
     inputs: Sequence[str | Path] | None = None,
     out_dir: str | Path = ".",
@@ -404,33 +405,8 @@ def build(
     InputError
         If ``work_dir`` is given with the local engine.
     """
-    with young_collections_only():
-        return _build(
-            [Path(p) for p in inputs] if inputs else [EXAMPLE_CORPUS],
-            Path(out_dir),
-            render=render,
-            progress=progress,
-            engine=engine,
-            scheduler=scheduler,
-            partitions=partitions,
-            max_bytes=max_bytes,
-            work_dir=work_dir,
-        )
-
-
-def _build(
-    paths: list[Path],
-    out: Path,
-    *,
-    render: bool,
-    progress: Callable[[int, int], Any] | None,
-    engine: Literal["local", "dask"],
-    scheduler: str | None,
-    partitions: int | None,
-    max_bytes: int | None,
-    work_dir: str | Path | None,
-) -> BuildSummary:
-    """:func:`build`, with full garbage collections suspended."""
+    paths = [Path(p) for p in inputs] if inputs else [EXAMPLE_CORPUS]
+    out = Path(out_dir)
     if engine == "dask":
         from geo.distributed import dask_engine
 
