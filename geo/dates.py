@@ -116,11 +116,13 @@ def event_date(sentence: str, article_date: str | None) -> tuple[str | None, Dat
     if base is None:
         return None, None
     low = folded(sentence)
-    dashed = "," in sentence and any(map(sentence.__contains__, _DASHES))
-    if dashed and _may_name_day(sentence, low):  # a dateline names a month and a day
-        sentence = _DATELINE.sub("", sentence, count=1)
-        low = folded(sentence)
-    explicit = sorted(_explicit_dates(sentence, base, low)) if _may_name_day(sentence, low) else []
+    may = _may_name_day(sentence, low)
+    if may and "," in sentence and any(map(sentence.__contains__, _DASHES)):
+        sentence, cut = _DATELINE.subn("", sentence, count=1)  # it names a month and a day
+        if cut:
+            low = folded(sentence)
+            may = _may_name_day(sentence, low)
+    explicit = sorted(_explicit_dates(sentence, base, low)) if may else []
     if explicit:
         return explicit[0].isoformat(), "day"
     match = _RELATIVE_CUE.search(sentence, low)

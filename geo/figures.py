@@ -43,12 +43,14 @@ from collections.abc import Set as AbstractSet
 from typing import NamedTuple, Protocol
 
 from geo._errors import InputError
+from geo.cues import matches_at
 from geo.numbers import (
     AMOUNT_STARTERS,
     HYPHENS,
     NUMBER_WORDS,
     Quantity,
     TokenColumns,
+    adjacent,
     match_quantity,
     number_positions,
     tokenize_columns,
@@ -498,11 +500,6 @@ class _Found(NamedTuple):
 # ``texts`` (as written), ``lowers`` (lower-cased), ``starts`` and ``ends`` (offsets).
 
 
-def _adjacent(starts: list[int], ends: list[int], i: int) -> bool:
-    """Whether token ``i`` starts where token ``i - 1`` ends (no whitespace between)."""
-    return 0 < i < len(starts) and ends[i - 1] == starts[i]
-
-
 def _lower(lowers: list[str], i: int) -> str:
     """Token ``i`` lower-cased, or ``""`` outside the sentence."""
     return lowers[i] if 0 <= i < len(lowers) else ""
@@ -518,11 +515,11 @@ def _not_a_count(tokens: TokenColumns, start: int, value_start: int, end: int) -
 
     # glued to letters: MiG-29, F16, Covid-19, 20km, 15th, 16s ("3.9-million" is read by the
     # number parser: a token glued to the value inside the amount is part of it)
-    if value_start - 1 < start and _adjacent(starts, ends, value_start):
+    if value_start - 1 < start and adjacent(starts, ends, value_start):
         previous = texts[value_start - 1]
         if previous[:1].isalpha() or (
             previous in HYPHENS
-            and _adjacent(starts, ends, value_start - 1)
+            and adjacent(starts, ends, value_start - 1)
             and texts[value_start - 2][:1].isalnum()
         ):
             return True
@@ -880,7 +877,7 @@ def _attributions(tokens: TokenColumns) -> list[tuple[int, int]]:
             end = v + 2
             while end < n and end < v + 14:
                 w = lowers[end]
-                initialism = w == "." and _adjacent(starts, ends, end) and len(texts[end - 1]) == 1
+                initialism = w == "." and adjacent(starts, ends, end) and len(texts[end - 1]) == 1
                 if (
                     w in _ATTRIBUTION_STOPS
                     or (
@@ -921,7 +918,7 @@ def _attributions(tokens: TokenColumns) -> list[tuple[int, int]]:
                 and (
                     texts[k][:1].isupper()
                     or lowers[k] in _ADDRESSEE_NOUNS
-                    or (texts[k] == "/" and _adjacent(starts, ends, k))
+                    or (texts[k] == "/" and adjacent(starts, ends, k))
                 )
             ):
                 k += 1
@@ -964,18 +961,8 @@ def _hedges(text: str, words: bytes, start: int, end: int) -> list[tuple[int, in
     if possible[0]:  # the first alternative starts at any word
         return [(m.start() + start, m.end() + start) for m in pattern.finditer(sentence)]
     # The others start at one of a few words: try the pattern there only, left to right.
-    spans: list[tuple[int, int]] = []
-    resume = 0
-    for candidate in _HEDGE_STARTS.finditer(words, start, end):
-        found = (
-            None
-            if candidate.start() - start < resume
-            else pattern.match(sentence, candidate.start() - start)
-        )
-        if found is not None:
-            spans.append((found.start() + start, found.end() + start))
-            resume = found.end()
-    return spans
+    starts = (candidate.start() - start for candidate in _HEDGE_STARTS.finditer(words, start, end))
+    return [(m.start() + start, m.end() + start) for m in matches_at(pattern, sentence, starts)]
 
 
 def _nearest(

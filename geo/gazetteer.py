@@ -201,7 +201,7 @@ def _value_reader(array: pa.Array) -> _Reader:
     elif pa.types.is_boolean(kind):
         read = _bits(array, 1).__getitem__
     elif pa.types.is_integer(kind) or pa.types.is_floating(kind):
-        read = _numbers(array, _numpy_dtype(kind)).__getitem__
+        read = _numbers(array, _numpy_dtype(kind)).data.__getitem__
     else:
         return lambda index: array[index].as_py()
     if not array.null_count:
@@ -231,11 +231,13 @@ def _numpy_dtype(kind: pa.DataType) -> np.dtype[Any]:
     return np.dtype(f"{letter}{kind.bit_width // 8}")
 
 
-def _numbers(array: pa.Array, dtype: np.dtype[Any], buffer: int = 1, extra: int = 0) -> memoryview:
-    """The values (or offsets) buffer of ``array`` as a memoryview of Python numbers."""
+def _numbers(array: pa.Array, dtype: np.dtype[Any], extra: int = 0) -> np.ndarray:
+    """The values (or offsets) buffer of ``array`` as a NumPy view (no copy).
+
+    Its ``.data`` memoryview reads Python numbers, not NumPy scalars.
+    """
     count = len(array) + extra
-    data = array.buffers()[buffer]
-    return np.frombuffer(data, dtype, count, array.offset * dtype.itemsize).data
+    return np.frombuffer(array.buffers()[1], dtype, count, array.offset * dtype.itemsize)
 
 
 def _string_reader(array: pa.Array) -> _Reader:
@@ -243,7 +245,7 @@ def _string_reader(array: pa.Array) -> _Reader:
     if len(array) == 0:  # maybe no offsets to index; any index is out of range
         return lambda index: array[index].as_py()
     wide = pa.types.is_large_string(array.type)
-    offsets = _numbers(array, np.dtype(np.int64 if wide else np.int32), extra=1)
+    offsets = _numbers(array, np.dtype(np.int64 if wide else np.int32), extra=1).data
     data = array.buffers()[2]
     chars = memoryview(b"" if data is None else data)
     last = len(array)
@@ -378,8 +380,7 @@ class Gazetteer:
         if rows.null_count or rows.type != pa.int32():
             msg = "the gazetteer's name index has missing or non-int32 rows; rebuild it"
             raise GazetteerError(msg)
-        data = rows.buffers()[1]
-        return np.frombuffer(data, dtype=np.int32, count=len(rows), offset=rows.offset * 4)
+        return _numbers(rows, np.dtype(np.int32))
 
     @functools.cached_property
     def _read(self) -> dict[str, _Reader]:
@@ -533,8 +534,6 @@ class Gazetteer:
         capital, scaled to 0-1.
         """
         read = self._read
-        if row < 0:  # the Arrow columns took Python's negative indices
-            row += len(self)
         return _prior(read["kind"](row), read["population"](row), read["is_capital"](row), source)
 
     def _city_over_own_admin1(
@@ -556,9 +555,8 @@ class Gazetteer:
         parent_of = self._read["admin1_id"]
         out = []
         for (neg, ident, row, matched, source), kind in zip(scored, kinds, strict=True):
-            parent = parent_of(row)
             lifted = neg
-            if parent in admin_scores and kind == "settlement":
+            if kind == "settlement" and (parent := parent_of(row)) in admin_scores:
                 lifted = min(neg, admin_scores[parent] - 0.0001)
             out.append((lifted, ident, row, matched, source))
         return out

@@ -56,6 +56,7 @@ __all__ = [
     "QuantityMatch",
     "Token",
     "TokenColumns",
+    "adjacent",
     "match_number",
     "match_quantity",
     "number_positions",
@@ -303,7 +304,7 @@ def _spaced_tokens(chunk: str) -> str:
 
 def _token_widths(chunk: str) -> bytes:
     """A chunk's token lengths as unsigned ints, the first plus one (the space before it)."""
-    lengths = list(map(len, _TOKEN_RE.findall(chunk)))
+    lengths = list(map(len, _SPACED_CHUNKS[chunk].split()))  # tokens hold no whitespace
     lengths[0] += 1
     return array("I", lengths).tobytes()
 
@@ -378,11 +379,6 @@ def _is_number_token(lower: str) -> bool:
 _NUMBER_TOKENS = _TextCache(_is_number_token)
 
 
-def _is_letter(character: str) -> bool:
-    r"""Whether a character is one a word token is made of (``[^\W\d_]``)."""
-    return character.isalpha() or (character.isnumeric() and not character.isdecimal())
-
-
 _GROUPED_DIGITS_RE = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
 
 
@@ -402,7 +398,7 @@ def _digits_value(token: str) -> float | None:
     return float(token) if fraction else int(whole)
 
 
-def _adjacent(starts: list[int], ends: list[int], i: int) -> bool:
+def adjacent(starts: list[int], ends: list[int], i: int) -> bool:
     """Whether token ``i`` starts where token ``i - 1`` ends (no whitespace between)."""
     return 0 < i < len(starts) and ends[i - 1] == starts[i]
 
@@ -487,10 +483,10 @@ def _match_words(tokens: TokenColumns, i: int) -> _Number | None:
         elif (
             word in HYPHENS
             and last == "ten"
-            and _adjacent(starts, ends, j)
+            and adjacent(starts, ends, j)
             and j + 1 < n
             and lowers[j + 1] in _UNITS
-            and _adjacent(starts, ends, j + 1)
+            and adjacent(starts, ends, j + 1)
         ):
             j += 1
             continue
@@ -675,7 +671,7 @@ def match_quantity(
         link = texts[j]
         spaced_ok = lowers[j] in {"to", "or"}
         dash_ok = link in HYPHENS and (
-            (_adjacent(starts, ends, j) and _adjacent(starts, ends, j + 1)) or link != "-"
+            (adjacent(starts, ends, j) and adjacent(starts, ends, j + 1)) or link != "-"
         )
         if spaced_ok or dash_ok:
             second = _match_any(columns, j + 1)

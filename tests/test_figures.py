@@ -486,6 +486,8 @@ def test_seeds() -> None:
 def test_sentence_filter_never_changes_figures(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
     filtered = extract_figures(text)
     monkeypatch.setattr("geo.figures._may_hold_figure", lambda words: True)  # no skipping
-    monkeypatch.setattr("geo.figures._HEDGE_WORDS", (b"",))  # the hedge pattern runs always
+    # The hedge pattern runs always, whole, over the whole sentence.
+    monkeypatch.setattr("geo.figures._HEDGE_WORDS", (b"",))
+    monkeypatch.setattr("geo.figures._HEDGE_NEEDS", (((b"",),),) * 5)
     assert extract_figures(text) == filtered
     assert any(f.kind in {"killed", "injured"} for f in filtered)
