@@ -37,9 +37,9 @@ How a run goes:
    (:func:`geo.export.to_geojson`, at a lower priority), while the client places the
    labels and assembles the page, and a client thread writes each GeoJSON text as it comes.
 
-Workers suspend the garbage collector's full collections from their warm-up until the
-engine closes (:mod:`geo._collector`), and records cross processes pickled as their class
-and field values (:class:`geo.types.Record`).
+Workers suspend the garbage collector's full collections while the engine is open
+(:mod:`geo._collector`), and records cross processes pickled as their class and field
+values (:class:`geo.types.Record`).
 
 With a ``work_dir``, each partition's resolved mentions and located events are also written
 there as GeoParquet (:func:`write_partition`): in ``geo build`` the articles kept once
@@ -480,15 +480,20 @@ def write_partition(
     str
         The partition's folder.
     """
-    import geopandas as gpd
-
-    folder = Path(work_dir) / f"part-{extracted.index:05d}"
-    folder.mkdir(parents=True, exist_ok=True)
     results = (
         [r for r in extracted.results if r is not None]
         if kept is None
         else _kept_results(extracted, kept)
     )
+    return _write_results(extracted.index, results, work_dir)
+
+
+def _write_results(index: int, results: Sequence[ArticleResult], work_dir: str) -> str:
+    """Write ``results`` as partition ``index``'s GeoParquet files (see :func:`write_partition`)."""
+    import geopandas as gpd
+
+    folder = Path(work_dir) / f"part-{index:05d}"
+    folder.mkdir(parents=True, exist_ok=True)
     mentions = [(r.article.id, m, m.place) for r in results for m in r.mentions if m.place]
     mention_frame = gpd.GeoDataFrame(
         {
@@ -608,15 +613,24 @@ def _kept_results(extracted: Extracted, kept: Sequence[_Kept]) -> list[ArticleRe
 
 
 def reduce_partition(
-    extracted: Extracted, kept: Sequence[_Kept], *, dated: Sequence[str], shards: int
+    extracted: Extracted,
+    kept: Sequence[_Kept],
+    *,
+    dated: Sequence[str],
+    shards: int,
+    work_dir: str | None = None,
 ) -> Partial:
     """Reduce a partition's kept articles as far as it can be alone (a worker task).
 
-    See :func:`geo.pipeline.reduce_partial`.
+    See :func:`geo.pipeline.reduce_partial`. With ``work_dir``, the kept articles are also
+    written there first, as :func:`write_partition` writes them.
     """
     from geo.pipeline import reduce_partial
 
-    return reduce_partial(_kept_results(extracted, kept), dated=dated, shards=shards)
+    results = _kept_results(extracted, kept)
+    if work_dir is not None:
+        _write_results(extracted.index, results, work_dir)
+    return reduce_partial(results, dated=dated, shards=shards)
 
 
 def _events_and_notes(partial: Partial) -> tuple[LayerRows, list[tuple[str, str]]]:
@@ -693,14 +707,12 @@ def _warm_up() -> int:
     """Load the gazetteer and every lazy table into a worker's module-level caches.
 
     Runs once per worker process before any partition, so each worker reads the index
-    from its own disk once instead of receiving it from the client. It also suspends the
-    worker's full garbage collections until the build ends (see :mod:`geo._collector`).
+    from its own disk once instead of receiving it from the client.
     """
     from geo.pipeline import extract
 
     result = extract(Article(id="warm-up", text="Shelling in Kyiv killed 2 people on Monday."))
     gc.freeze()  # the tables are kept for good: the collector need not walk them again
-    hold_full_collections()
     return len(result.mentions)
 
 
@@ -797,9 +809,8 @@ class DaskEngine:
         )
         kept, problems = _settle(logs, walk_problems)
         if work_dir is not None:
-            Path(work_dir).mkdir(parents=True, exist_ok=True)
-            written = [self.client.submit(write_partition, p, str(work_dir)) for p in parts]
-            self.client.gather(written)
+            writes = [self.client.submit(write_partition, p, str(work_dir)) for p in parts]
+            self.client.gather(writes)
         extracted: list[Extracted] = self.client.gather(parts)
         results: list[ArticleResult] = []
         for done, mine in zip(extracted, _by_partition(kept, len(parts)), strict=True):
@@ -828,7 +839,8 @@ class DaskEngine:
         (:func:`reduce_partition`), and its places, events and statements are cut into
         shards of places, each reconciled, zoned and counted on a worker
         (:func:`reduce_shard_of`). With ``work_dir``, each partition's kept articles are
-        also written there as GeoParquet (:func:`write_partition`) by its worker.
+        also written there as GeoParquet by its worker, as part of its reduce
+        (:func:`reduce_partition`).
         """
         from geo.pipeline import Reduction, assemble_layers, log_datelines, unplaced_warning
 
@@ -841,17 +853,14 @@ class DaskEngine:
         dated = sorted({k.key.date for k in kept if k.key.date})
         shards = max(1, len(parts))
         by_partition = _by_partition(kept, len(parts))
-        written = []
-        if work_dir is not None:
-            Path(work_dir).mkdir(parents=True, exist_ok=True)
-            written = [
-                self.client.submit(write_partition, part, str(work_dir), mine, pure=False)
-                for part, mine in zip(parts, by_partition, strict=True)
-            ]
+        folder = None if work_dir is None else str(work_dir)
         partials = [
-            self.client.submit(reduce_partition, part, mine, dated=dated, shards=shards, pure=False)
+            self.client.submit(
+                reduce_partition, part, mine, dated=dated, shards=shards, work_dir=folder,
+                pure=False,
+            )
             for part, mine in zip(parts, by_partition, strict=True)
-        ]
+        ]  # fmt: skip
         del parts  # the extracted articles are released once reduced
         # Each shard takes only its own part of each partition to its worker.
         rows = [
@@ -865,7 +874,6 @@ class DaskEngine:
             log_datelines(notes)
         # The events layer is made while the shards are still being reduced.
         layers = assemble_layers((e for e, _ in events), self._gathered(rows))
-        self.client.gather(written)  # a write that failed fails the build
         dates = sorted(k.key.date for k in kept if k.key.date)
         unplaced = [unplaced_warning(k.new_id or k.key.id, k.key.path)
                     for k in kept if not k.key.placed]  # fmt: skip
@@ -908,6 +916,9 @@ def dask_engine(scheduler: str | None) -> Iterator[DaskEngine]:
         If dask is not installed or the scheduler cannot be reached.
     """
     with _client(scheduler) as client:
+        # The workers' full garbage collections are suspended while the engine is used (see
+        # :mod:`geo._collector`), and given back after it.
+        client.run(hold_full_collections)
         try:
             yield DaskEngine(client)
         finally:
