@@ -47,7 +47,7 @@ from geo._atomic import write_text
 from geo._errors import InputError
 from geo.assets import inline_tags
 from geo.layers import LAYER_NAMES
-from geo.zones import CIRCLE_VERTICES, buffer_at
+from geo.zones import BUFFER_METHOD, CIRCLE_VERTICES, buffer_at
 
 logger = logging.getLogger(__name__)
 
@@ -1813,8 +1813,6 @@ def pack_points(
 Circle = tuple[float, float, float]
 """A circle on the ground: centre latitude and longitude, radius in metres."""
 
-_BUFFER_METHOD = re.compile(r"buffer:(\d+(?:\.\d+)?)km:")
-
 
 def _buffer_circle(row: dict[str, Any], geom: shapely.Geometry) -> Circle | None:
     """The circle a zone drawn as a metric buffer stands for (see :func:`geo.zones.buffer_at`).
@@ -1826,7 +1824,7 @@ def _buffer_circle(row: dict[str, Any], geom: shapely.Geometry) -> Circle | None
     only if it is the buffer drawn around that centre, to a metre. The page draws it with
     Leaflet's ``L.circle``, for a few bytes instead of 64 vertices; other shapes are ``None``.
     """
-    found = _BUFFER_METHOD.match(str(row.get("method") or ""))
+    found = BUFFER_METHOD.match(str(row.get("method") or ""))
     if found is None or geom.geom_type != "Polygon" or len(geom.interiors):
         return None
     ring = shapely.get_coordinates(geom.exterior)

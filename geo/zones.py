@@ -358,6 +358,10 @@ _GEOD = pyproj.Geod(ellps="WGS84")
 CIRCLE_VERTICES = 64
 """The vertices of a metric buffer's polygon, one every 360/64 degrees from due north."""
 
+BUFFER_METHOD = re.compile(r"buffer:(\d+(?:\.\d+)?)km:")
+"""The ``method`` of a zone drawn as a metric buffer (``buffer:25km:gn:703448``, written by
+:func:`place_polygon`); group 1 is the radius in km."""
+
 
 def place_polygon(
     mention: Mention,
