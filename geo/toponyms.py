@@ -314,12 +314,44 @@ class _Lexicon:
     zipf: dict[str, object]
 
     def __init__(self) -> None:
-        import wordfreq
-
         self.demonyms = demonyms()
         self.first_names = given_names()
-        self.frequencies = wordfreq.get_frequency_dict("en")
+        self.frequencies = english_frequencies()
         self.zipf = {}
+
+
+def english_frequencies() -> dict[str, float]:
+    """Every word of wordfreq's English list and its frequency, as dictionary keys.
+
+    What ``wordfreq.get_frequency_dict("en")`` gives, read straight from the package's data
+    file: importing wordfreq (language tags, tokenizers) takes longer than reading the
+    list, in every process that recognises names. The file is gzipped msgpack: a header,
+    then one list of words per centibel of frequency, most frequent first.
+    """
+    import gzip
+    import importlib.util
+
+    import msgpack
+
+    spec = importlib.util.find_spec("wordfreq")
+    if spec is None or not spec.submodule_search_locations:
+        msg = "wordfreq is not installed; install the package's dependencies"
+        raise ModuleNotFoundError(msg)
+    data = Path(next(iter(spec.submodule_search_locations))) / "data"
+    # wordfreq's "best" list: the large one where there is one.
+    lists = [data / "large_en.msgpack.gz", data / "small_en.msgpack.gz"]
+    path = next((p for p in lists if p.is_file()), lists[-1])
+    with gzip.open(path, "rb") as stream:
+        header, *buckets = msgpack.load(stream, raw=False)
+    if not isinstance(header, dict) or header.get("format") != "cB" or header.get("version") != 1:
+        msg = f"{path} is not a wordfreq word list (header {header!r})"
+        raise ValueError(msg)
+    frequencies: dict[str, float] = {}
+    for centibels, bucket in enumerate(buckets):
+        frequency = 10 ** (-centibels / 100)
+        for word in bucket:
+            frequencies[word] = frequency
+    return frequencies
 
 
 def given_names() -> dict[str, None]:

@@ -178,3 +178,29 @@ def test_given_names_are_the_detectors_names() -> None:
     from geo.toponyms import given_names
 
     assert list(given_names()) == list(gg.Detector(case_sensitive=False).names)
+
+
+def test_english_frequencies_are_wordfreqs() -> None:
+    """Read from wordfreq's data file directly, the list is exactly wordfreq's, in order."""
+    import wordfreq
+
+    from geo.toponyms import english_frequencies
+
+    ours = english_frequencies()
+    theirs = wordfreq.get_frequency_dict("en")
+    assert list(ours.items()) == list(theirs.items())
+    assert ours["the"] > ours["kyiv"] > 0
+
+
+def test_recognition_does_not_import_wordfreq() -> None:
+    """A process that recognises names skips importing wordfreq (about 0.3 s)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from geo.toponyms import find_toponyms; "
+        "assert find_toponyms('Shelling hit Kyiv and Mykolaiv.'); "
+        "print('wordfreq' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
