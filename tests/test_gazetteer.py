@@ -290,6 +290,20 @@ def test_bulk_access(gaz: Gazetteer) -> None:
     assert list(keys) == sorted(set(keys))
 
 
+def test_key_table_gives_the_rows_lookup_key_gives(gaz: Gazetteer) -> None:
+    keys, starts, rows = gaz.key_table()
+    assert keys is gaz.keys() and len(starts) == len(keys) + 1 and starts[-1] == len(rows)
+    for k in [0, 1, len(keys) - 1, *range(2, len(keys), 9973), keys.index("mykolaiv")]:
+        assert list(rows[starts[k] : starts[k + 1]]) == gaz.lookup_key(keys[k])
+
+
+def test_an_unsorted_name_index_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    fresh = Gazetteer.load()
+    monkeypatch.setattr(fresh, "_key_array", pa.array(["kyiv", "kharkiv", "kyiv"]))
+    with pytest.raises(GazetteerError, match="not sorted by key; rebuild it"):
+        fresh.keys()
+
+
 def test_places_read_from_buffers_match_arrow(gaz: Gazetteer) -> None:
     """place_at reads the columns' buffers directly; the values are Arrow's own."""
     rows = [0, 1, len(gaz) - 1, *range(2, len(gaz), 4999)]
