@@ -561,24 +561,33 @@ class _Raw(Element):
         return self.text
 
 
-def _js_json(data: Any) -> str:
-    """JSON text safe inside an inline ``<script>`` (no ``<`` or ``>`` characters)."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+def _js_json(data: Any, *, ascii_only: bool = False) -> str:
+    """JSON text safe inside an inline ``<script>`` (no ``<`` or ``>`` characters).
+
+    With ``ascii_only``, every character beyond ASCII is escaped too.
+    """
+    text = json.dumps(data, ensure_ascii=ascii_only, separators=(",", ":"), allow_nan=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e")
 
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-
-
-def _block(data_js: str, compress_over: int | None) -> tuple[str, str]:
-    """The type and text of the ``<script>`` block for ``data_js`` (see :class:`_DataElement`)."""
+def _block(data: Any, compress_over: int | None) -> tuple[str, str]:
+    """The type and text of the ``<script>`` block for ``data`` (see :class:`_DataElement`)."""
+    data_js = _js_json(data)
     if compress_over is None or len(data_js.encode("utf-8")) <= compress_over:
         return "application/json", data_js
     # All-ASCII JSON (other characters as \u escapes) inflates to a one-byte string in
     # the browser, which decodes and parses about a quarter faster.
-    ascii_json = _NON_ASCII.sub(lambda match: json.dumps(match.group())[1:-1], data_js)
+    ascii_json = _js_json(data, ascii_only=True)
     packed = base64.b64encode(zlib.compress(ascii_json.encode("ascii"), 6)).decode("ascii")
     return "application/octet-stream", packed
+
+
+def _unblock(block: tuple[str, str]) -> Any:
+    """The data a :func:`_block` holds."""
+    kind, text = block
+    if kind == "application/octet-stream":
+        text = zlib.decompress(base64.b64decode(text)).decode("ascii")
+    return json.loads(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -587,7 +596,6 @@ class Packed:
 
     n: int
     """How many features."""
-    data_js: str
     compress_over: int | None
     block: tuple[str, str]
     """The data block's type and text for ``compress_over`` (see :func:`_block`)."""
@@ -600,8 +608,7 @@ def packed(compress_over: int | None, pack: Callable[..., dict[str, Any]], *args
     workers (see :func:`build_map`'s ``start``) packs the layers in parallel.
     """
     data = pack(*args)
-    data_js = _js_json(data)
-    return Packed(int(data["n"]), data_js, compress_over, _block(data_js, compress_over))
+    return Packed(int(data["n"]), compress_over, _block(data, compress_over))
 
 
 Start = Callable[..., Callable[[], Packed]]
@@ -625,7 +632,8 @@ class _DataElement(folium.map.Layer):
     through Jinja again, so text such as ``{{`` in an article cannot change the page.
     """
 
-    data_js: str
+    data: Any
+    """The layer's data, or ``None`` when it was given :attr:`packed`."""
     compress_over: int | None = None
     packed: Packed | None = None
     """The data encoded ahead (elsewhere, perhaps), used if its threshold is ours."""
@@ -637,7 +645,8 @@ class _DataElement(folium.map.Layer):
         if ahead is not None and ahead.compress_over == self.compress_over:
             kind, text = ahead.block
         else:
-            kind, text = _block(self.data_js, self.compress_over)
+            data = self.data if ahead is None else _unblock(ahead.block)
+            kind, text = _block(data, self.compress_over)
         return f'<script type="{kind}" id="{block_id}">{text}</script>'
 
     def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # as MacroElement
@@ -895,11 +904,10 @@ var {{ this.get_name() }} = (function () {
         super().__init__(name=name, overlay=True, control=control, show=True)
         self._name = "GeoLayer"
         if isinstance(data, Packed):
-            self.packed = data
-            self.data_js = data.data_js
+            self.packed, self.data = data, None
             self.n_features = data.n
         else:
-            self.data_js = _js_json(data)
+            self.data = data
             self.n_features = int(data["n"])
         self.styles_js = _js_json(styles)
         self.class_name = class_name
@@ -972,7 +980,7 @@ var {{ this.get_name() }} = (function () {
     ) -> None:
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "GeoLabels"
-        self.data_js = _js_json([list(row) for row in labels])
+        self.data = [list(row) for row in labels]
         self.class_name = class_name
         self.n_features = len(labels)
 

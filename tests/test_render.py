@@ -164,7 +164,7 @@ def test_labels_skip_areas_and_metonyms() -> None:
     assert counts["Place names"] == 5  # the five cities; not Kirby (metonym only), not Washington
     assert counts["Region names"] == 2  # Canada, Donetsk Oblast: their own layer ...
     labels = {
-        child.layer_name: child.data_js
+        child.layer_name: render._js_json(child.data)
         for child in fmap._children.values()
         if isinstance(child, render._LabelLayer)
     }
@@ -329,10 +329,24 @@ def test_large_layer_data_is_compressed_and_round_trips(tmp_path: Path) -> None:
     assert "DecompressionStream" in packed
     # The threshold: layers over it are compressed, smaller ones are not.
     layer = render._GeoJsonLayer({"n": 0}, name="x", styles={}, class_name="c", points=True)
-    layer.compress_over = len(layer.data_js)
+    layer.compress_over = len(render._js_json(layer.data))
     assert 'type="application/json"' in layer.data_block()
     layer.compress_over -= 1
     assert 'type="application/octet-stream"' in layer.data_block()
+
+
+def test_a_layer_packed_for_another_threshold_is_encoded_again() -> None:
+    """A packed layer carries only its block; another threshold re-encodes the same data."""
+    data = {"n": 1, "q": "Обстріл у Києві </script> “quoted” ’"}
+    ahead = render.packed(0, lambda: data)
+    assert ahead.block[0] == "application/octet-stream" and ahead.block[1].isascii()
+    layer = render._GeoJsonLayer(ahead, name="x", styles={}, class_name="c", points=True)
+    layer.compress_over = 0
+    assert ahead.block[1] in layer.data_block()
+    layer.compress_over = None
+    kind, _, body = _BLOCK.fullmatch(layer.data_block()).groups()  # type: ignore[union-attr]
+    assert kind == "json" and body == render._js_json(data) and json.loads(body) == data
+    assert "</script>" not in body
 
 
 def test_compression_threshold_reads_settings(
