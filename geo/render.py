@@ -1698,21 +1698,31 @@ def _label_rows(
     """
     if not len(places):
         return [], []
+    geoms = np.asarray(places.geometry.array, dtype=object)
+    shown = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    # Each point, or a representative point of any other shape, for the whole layer at once.
+    points = geoms.copy()
+    other = shown & (shapely.get_type_id(geoms) != 0)
+    points[other] = shapely.point_on_surface(geoms[other])
+    lats, lons = shapely.get_y(points).tolist(), shapely.get_x(points).tolist()
+    names, kinds, ids, roles, mentions = (
+        places[column].tolist() if column in places.columns else [None] * len(places)
+        for column in ("name", "kind", "id", "roles", "mentions")
+    )
     rows = []
-    for row, geom in zip(_records(places), places.geometry.array, strict=True):
-        if geom is None or geom.is_empty or _missing(row.get("name")):
+    for i in np.flatnonzero(shown).tolist():
+        name = names[i]
+        if _missing(name):
             continue
-        point = geom if geom.geom_type == "Point" else geom.representative_point()
-        roles = {str(role) for role in _list(row.get("roles"))}
         rows.append(
             (
-                str(row.get("kind")) in AREA_KINDS,
-                str(row.get("id")) in used,
-                roles <= {"metonym"},
-                -(_int(row.get("mentions")) or 0),
-                str(row.get("name")),
-                str(row.get("id")),
-                [round(point.y, 5), round(point.x, 5), _esc(row.get("name"))],
+                str(kinds[i]) in AREA_KINDS,
+                str(ids[i]) in used,
+                {str(role) for role in _list(roles[i])} <= {"metonym"},
+                -(_int(mentions[i]) or 0),
+                str(name),
+                str(ids[i]),
+                [round(lats[i], 5), round(lons[i], 5), _esc(name)],
             )
         )
     rows.sort(key=lambda item: (not item[1], item[3], item[4], item[5]))
