@@ -38,9 +38,12 @@ import bisect
 import functools
 import logging
 import re
+from array import array
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from typing import NamedTuple, Protocol
+
+import cython
 
 from geo._errors import InputError
 from geo.cues import matches_at
@@ -465,6 +468,154 @@ def _may_hold_figure(words: bytes) -> bool:
         present = set(found)
         return any(phrase <= present for phrase in _PHRASE_CUES)
     return True
+
+
+def _sentence_may_hold_figure(text: str, words: bytes, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` may hold a figure: :func:`_may_hold_figure` on its words.
+
+    ``words`` is ``_word_bytes(text)``. Compiled, the words are read from ``text`` without
+    making it (pass ``b""``), and only a sentence whose sole cues are phrase words is
+    looked at again in :func:`_word_bytes` form.
+    """
+    if cython.compiled:
+        flags: cython.int = _word_flags(text, start, end)
+        if not flags & _CUE or not flags & (_DIGIT | _NUMBER_WORD):
+            return False
+        if flags & _SINGLE_CUE:
+            return True
+        return _may_hold_figure(_word_bytes(text[start:end]))
+    return _may_hold_figure(words[start:end])
+
+
+# The same test compiled, reading the characters: each word of :func:`_word_bytes` form (a run
+# of ASCII letters, lower-cased) is read as a number, its letters being base-27 digits 1..26,
+# and looked up in a sorted table of the filter's words.
+
+_CUE = cython.declare(cython.int, 1)  # one of _CUE_WORDS
+_SINGLE_CUE = cython.declare(cython.int, 2)  # one of _SINGLE_CUES
+_NUMBER_WORD = cython.declare(cython.int, 4)  # one of _NUMBER_WORD_BYTES
+_DIGIT = cython.declare(cython.int, 8)  # an ASCII digit (a tab in _word_bytes form)
+_KEY_LETTERS = cython.declare(cython.Py_ssize_t, 13)
+"""Longest word a key holds (27 ** 13 < 2 ** 63); no word of the filter is longer."""
+
+
+def _word_key(word: bytes) -> int:
+    """A lower-case ASCII word as a number, its letters read as base-27 digits 1..26."""
+    key = 0
+    for byte in word:
+        key = key * 27 + byte - 96
+    return key
+
+
+def _filter_table() -> tuple[array[int], array[int]]:
+    """The keys of the filter's words, sorted, and the flags of each."""
+    flags: dict[int, int] = {}
+    for words, flag in (
+        (_CUE_WORDS, _CUE),
+        (_SINGLE_CUES, _SINGLE_CUE),
+        (_NUMBER_WORD_BYTES, _NUMBER_WORD),
+    ):
+        for word in words:
+            key = _word_key(word)
+            flags[key] = flags.get(key, 0) | flag
+    keys = sorted(flags)
+    return array("q", keys), array("B", [flags[key] for key in keys])
+
+
+_FILTER_KEYS, _FILTER_FLAGS = _filter_table()
+_KEYS = cython.declare(cython.longlong[:], _FILTER_KEYS)
+_KEY_FLAGS = cython.declare(cython.uchar[:], _FILTER_FLAGS)
+_HASH_BITS = cython.declare(cython.int, 16)
+"""A key's hash is one of ``2 ** _HASH_BITS`` bits: the few set ones are the table's."""
+
+
+_GOLDEN = cython.declare(cython.ulonglong, 0x9E3779B97F4A7C15)  # 2**64 / the golden ratio
+
+
+@cython.cfunc
+@cython.inline
+def _key_hash(key: cython.longlong) -> cython.ulonglong:
+    """Which bit of :data:`_KEY_HASHES` stands for ``key``."""
+    if cython.compiled:  # unsigned C arithmetic wraps around at 2**64
+        return (cython.cast(cython.ulonglong, key) * _GOLDEN) >> (64 - _HASH_BITS)
+    return (key * _GOLDEN) % 2**64 >> (64 - _HASH_BITS)
+
+
+def _hash_table(keys: array[int]) -> array[int]:
+    """Bits set for the hashes of ``keys``, 64 to an unsigned int."""
+    bits = array("Q", bytes(8 << (_HASH_BITS - 6)))
+    for key in keys:
+        bit = _key_hash(key)
+        bits[bit >> 6] |= 1 << (bit & 63)
+    return bits
+
+
+_KEY_HASHES = cython.declare(cython.ulonglong[:], _hash_table(_FILTER_KEYS))
+
+
+@cython.cfunc
+@cython.inline
+def _letter_digit(ch: cython.Py_UCS4) -> cython.int:
+    """The base-27 digit of a letter of :func:`_word_bytes` form, 0 for any other character."""
+    if "a" <= ch <= "z":
+        return cython.cast(cython.int, ch) - 96
+    if "A" <= ch <= "Z":
+        return cython.cast(cython.int, ch) - 64
+    if ch < 0x80:
+        return 0
+    if ch == 0x212A:  # the Kelvin sign: "k"
+        return 11
+    if ch in {0x0130, 0x0131}:  # dotted capital and dotless small i: "i"
+        return 9
+    return 19 if ch == 0x017F else 0  # long s: "s"
+
+
+@cython.cfunc
+@cython.boundscheck(False)  # lo and hi stay within the table
+@cython.wraparound(False)
+def _key_flags(key: cython.longlong) -> cython.int:
+    """The flags of the word with this key, 0 when it is not one of the filter's words."""
+    bit: cython.ulonglong = _key_hash(key)
+    if not (_KEY_HASHES[bit >> 6] >> (bit & 63)) & 1:
+        return 0  # most words: no word of the filter has this hash
+    lo: cython.Py_ssize_t = 0
+    hi: cython.Py_ssize_t = _KEYS.shape[0]
+    mid: cython.Py_ssize_t
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if _KEYS[mid] < key:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo < _KEYS.shape[0] and _KEYS[lo] == key:
+        return _KEY_FLAGS[lo]
+    return 0
+
+
+@cython.cfunc
+def _word_flags(text: str, start: cython.Py_ssize_t, end: cython.Py_ssize_t) -> cython.int:
+    """The flags of the filter's words in ``text[start:end]``, with _DIGIT if it has a digit."""
+    flags: cython.int = 0
+    key: cython.longlong = 0
+    length: cython.Py_ssize_t = 0
+    digit: cython.int
+    ch: cython.Py_UCS4
+    for ch in text[start:end]:  # compiled, a loop over the characters: no slice is made
+        digit = _letter_digit(ch)
+        if digit:
+            length += 1
+            if length <= _KEY_LETTERS:
+                key = key * 27 + digit
+            continue
+        if 0 < length <= _KEY_LETTERS:
+            flags |= _key_flags(key)
+        key = 0
+        length = 0
+        if "0" <= ch <= "9":
+            flags |= _DIGIT
+    if 0 < length <= _KEY_LETTERS:
+        flags |= _key_flags(key)
+    return flags
 
 
 class FigureParser(Protocol):
@@ -944,12 +1095,13 @@ def _positions(words: list[str], wanted: AbstractSet[str]) -> list[int]:
     return found
 
 
-def _hedges(text: str, words: bytes, start: int, end: int) -> list[tuple[int, int]]:
+def _hedges(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Character spans of hedges ("reportedly", "could not be verified") in one sentence."""
     # The pattern's case-insensitive words are lower-cased ASCII words in ``words``.
-    if _any_word(_HEDGE_WORDS).search(words, start, end) is None:
+    words = _word_bytes(text[start:end])
+    if _any_word(_HEDGE_WORDS).search(words) is None:
         return []
-    spaced = words[start:end] + b" "
+    spaced = words + b" "
     possible = tuple(
         all(any(spaced.find(word) >= 0 for word in group) for group in needs)
         for needs in _HEDGE_NEEDS
@@ -961,7 +1113,7 @@ def _hedges(text: str, words: bytes, start: int, end: int) -> list[tuple[int, in
     if possible[0]:  # the first alternative starts at any word
         return [(m.start() + start, m.end() + start) for m in pattern.finditer(sentence)]
     # The others start at one of a few words: try the pattern there only, left to right.
-    starts = (candidate.start() - start for candidate in _HEDGE_STARTS.finditer(words, start, end))
+    starts = (candidate.start() for candidate in _HEDGE_STARTS.finditer(words))
     return [(m.start() + start, m.end() + start) for m in matches_at(pattern, sentence, starts)]
 
 
@@ -1065,9 +1217,9 @@ def extract_figures(
     """
     spans = split_sentences(text) if sentences is None else _check_sentences(text, sentences)
     figures: list[Figure] = []
-    words = _word_bytes(text)
+    words = b"" if cython.compiled else _word_bytes(text)
     for sentence_start, sentence_end in spans:
-        if not _may_hold_figure(words[sentence_start:sentence_end]):
+        if not _sentence_may_hold_figure(text, words, sentence_start, sentence_end):
             continue
         tokens = tokenize_columns(text, sentence_start, sentence_end)
         found = _find(tokens, text, max_count)
@@ -1075,7 +1227,7 @@ def extract_figures(
             continue
         attributions = _attributions(tokens)
         attribution_starts = [s for s, _ in attributions]
-        hedges = _hedges(text, words, sentence_start, sentence_end)
+        hedges = _hedges(text, sentence_start, sentence_end)
         hedge_starts = [s for s, _ in hedges]
         for item in found:
             start, end = tokens.start[item.start], tokens.end[item.end - 1]

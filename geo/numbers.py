@@ -46,6 +46,8 @@ from itertools import accumulate, compress, count
 from operator import sub
 from typing import NamedTuple, TypeVar, cast
 
+import cython
+
 from geo.types import Qualifier
 
 __all__ = [
@@ -244,6 +246,8 @@ def tokenize_columns(text: str, start: int = 0, end: int | None = None) -> Token
 end=[5, 8, 15])
     """
     end = len(text) if end is None else end
+    if cython.compiled and 0 <= start <= end <= len(text):
+        return _scan_columns(text, start, end)
     span = text[start:end]
     chunks = span.split()
     if " ".join(chunks) != span:
@@ -258,6 +262,97 @@ end=[5, 8, 15])
     ends = list(accumulate(widths.tolist(), initial=start - 1))
     del ends[0]
     return TokenColumns(words, lowers, list(map(sub, ends, map(len, words))), ends)
+
+
+# Compiled, the tokens are read character by character as ``_TOKEN_RE`` reads them: a run
+# of ASCII digits with inner separators, a run of letters (``[^\W\d_]``: alphanumeric, not a
+# decimal digit) with inner apostrophes, or any other character that is not whitespace.
+
+
+@cython.cfunc
+@cython.inline
+def _is_letter(ch: cython.Py_UCS4) -> cython.bint:
+    """Whether ``ch`` is a word character of ``_TOKEN_RE``: a letter, not a digit."""
+    if ch < 0x80:
+        return "a" <= ch <= "z" or "A" <= ch <= "Z"
+    return ch.isalnum() and not ch.isdecimal()
+
+
+@cython.cfunc
+@cython.inline
+def _is_digit(ch: cython.Py_UCS4) -> cython.bint:
+    return "0" <= ch <= "9"
+
+
+@cython.cfunc
+@cython.inline
+def _in_run(ch: cython.Py_UCS4, letters: cython.bint) -> cython.bint:
+    return _is_letter(ch) if letters else _is_digit(ch)
+
+
+@cython.cfunc
+@cython.boundscheck(False)  # every index is checked against ``end`` <= len(text) first
+@cython.wraparound(False)
+def _run_end(
+    text: str, i: cython.Py_ssize_t, end: cython.Py_ssize_t, letters: cython.bint
+) -> cython.Py_ssize_t:
+    """Where the token starting at ``i`` ends.
+
+    A run of ``letters`` with inner apostrophes (Ukraine's, don't), or else of digits with
+    inner separators (5,000  3.9  2014).
+    """
+    ch: cython.Py_UCS4
+    i += 1
+    while True:
+        while i < end and _in_run(text[i], letters):
+            i += 1
+        if i + 1 < end and _in_run(text[i + 1], letters):
+            ch = text[i]
+            if (ch in {"'", "’"}) if letters else (ch in {".", ","}):
+                i += 2
+                continue
+        return i
+
+
+@cython.cfunc
+@cython.boundscheck(False)  # 0 <= start <= end <= len(text), checked by the caller
+@cython.wraparound(False)
+def _scan_columns(text: str, start: cython.Py_ssize_t, end: cython.Py_ssize_t) -> TokenColumns:
+    """:func:`tokenize_columns` compiled: one pass over the characters of ``text[start:end]``."""
+    texts: list[str] = []
+    lowers: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    i: cython.Py_ssize_t = start
+    j: cython.Py_ssize_t
+    k: cython.Py_ssize_t
+    ch: cython.Py_UCS4
+    lower: cython.bint  # the token is its own lower-case form
+    token: str
+    while i < end:
+        ch = text[i]
+        if ch.isspace():
+            i += 1
+            continue
+        if _is_digit(ch):
+            j = _run_end(text, i, end, letters=False)
+        elif _is_letter(ch):
+            j = _run_end(text, i, end, letters=True)
+        else:
+            j = i + 1
+        token = text[i:j]
+        lower = True
+        for k in range(i, j):
+            ch = text[k]
+            if ch >= 0x80 or "A" <= ch <= "Z":
+                lower = False
+                break
+        texts.append(token)
+        lowers.append(token if lower else token.lower())
+        starts.append(i)
+        ends.append(j)
+        i = j
+    return TokenColumns(texts, lowers, starts, ends)
 
 
 def _tokenize_spaced(text: str, start: int, end: int) -> TokenColumns:
@@ -369,7 +464,22 @@ def number_positions(lowers: Sequence[str]) -> list[int]:
     >>> number_positions(tokenize_columns("Some 5,000 people, three of them children").lower)
     [1, 4]
     """
+    if cython.compiled and type(lowers) is list:
+        return _number_positions(lowers)
     return list(compress(count(), map(_NUMBER_TOKENS.__getitem__, lowers)))
+
+
+@cython.cfunc
+def _number_positions(lowers: list[str]) -> list[int]:
+    """:func:`number_positions` compiled: one test per token, nothing remembered."""
+    found: list[int] = []
+    i: cython.Py_ssize_t
+    lower: str
+    for i in range(len(lowers)):
+        lower = lowers[i]
+        if (len(lower) and _is_digit(lower[0])) or lower in NUMBER_WORDS:
+            found.append(i)
+    return found
 
 
 def _is_number_token(lower: str) -> bool:

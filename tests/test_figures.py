@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
+from geo import figures, numbers
 from geo._errors import InputError
 from geo.figures import FIGURE_PARSERS, STRATEGY, extract_figures
 from geo.sentences import split_sentences
 from geo.types import Figure
+from tests.compiled import is_compiled, load_plain, sample_texts
 
 DATA = Path(__file__).parent / "data"
 SEEDS = Path(__file__).parents[1].parent / "shared" / "seeds"
@@ -73,19 +77,31 @@ def _check(figure: Figure, text: str) -> None:
                 ("injured", 22, 22, 22, "exact", "people", "22 wounded"),
             ],
         ),
-        ("The death toll rose to 12.", [("killed", 12, 12, 12, "exact", "people",
-                                         "death toll rose to 12")]),
+        (
+            "The death toll rose to 12.",
+            [("killed", 12, 12, 12, "exact", "people", "death toll rose to 12")],
+        ),
         (
             "The death toll from the strike has risen to at least 20.",
-            [("killed", 20, 20, None, "at_least", "people",
-              "death toll from the strike has risen to at least 20")],
+            [
+                (
+                    "killed",
+                    20,
+                    20,
+                    None,
+                    "at_least",
+                    "people",
+                    "death toll from the strike has risen to at least 20",
+                )
+            ],
         ),
-        ("The number of dead is 12.", [("killed", 12, 12, 12, "exact", "people",
-                                        "number of dead is 12")]),
+        (
+            "The number of dead is 12.",
+            [("killed", 12, 12, 12, "exact", "people", "number of dead is 12")],
+        ),
         (
             "At least 5,000 people have died since the siege began.",
-            [("killed", 5000, 5000, None, "at_least", "people",
-              "At least 5,000 people have died")],
+            [("killed", 5000, 5000, None, "at_least", "people", "At least 5,000 people have died")],
         ),
         (
             "Rescuers recovered the bodies of 50 people.",
@@ -100,8 +116,17 @@ def _check(figure: Figure, text: str) -> None:
         ),
         (
             "About 100 people lost their lives.",
-            [("killed", 100, 100, 100, "approximate", "people",
-              "About 100 people lost their lives")],
+            [
+                (
+                    "killed",
+                    100,
+                    100,
+                    100,
+                    "approximate",
+                    "people",
+                    "About 100 people lost their lives",
+                )
+            ],
         ),
         (
             "There could be thousands of deaths.",
@@ -110,8 +135,15 @@ def _check(figure: Figure, text: str) -> None:
         (
             "More than 300 people sought medical help and 40 were hospitalised.",
             [
-                ("injured", 300, 300, None, "at_least", "people",
-                 "More than 300 people sought medical help"),
+                (
+                    "injured",
+                    300,
+                    300,
+                    None,
+                    "at_least",
+                    "people",
+                    "More than 300 people sought medical help",
+                ),
                 ("injured", 40, 40, None, "at_least", "people", "40 were hospitalised"),
             ],
         ),
@@ -125,8 +157,17 @@ def _check(figure: Figure, text: str) -> None:
         ),
         (
             "Some 20-25 residents remain unaccounted for.",
-            [("missing", 20, None, 25, "range", "residents",
-              "Some 20-25 residents remain unaccounted for")],
+            [
+                (
+                    "missing",
+                    20,
+                    None,
+                    25,
+                    "range",
+                    "residents",
+                    "Some 20-25 residents remain unaccounted for",
+                )
+            ],
         ),
         (
             "Hundreds of people fled the town.",
@@ -134,32 +175,82 @@ def _check(figure: Figure, text: str) -> None:
         ),
         (
             "Close to 2,000 people were evacuated from Sumy.",
-            [("displaced", 2000, 2000, 2000, "approximate", "people",
-              "Close to 2,000 people were evacuated")],
+            [
+                (
+                    "displaced",
+                    2000,
+                    2000,
+                    2000,
+                    "approximate",
+                    "people",
+                    "Close to 2,000 people were evacuated",
+                )
+            ],
         ),
         (
             "Almost 4 million refugees have crossed into Poland.",
-            [("displaced", None, 4_000_000, 4_000_000, "at_most", "refugees",
-              "Almost 4 million refugees")],
+            [
+                (
+                    "displaced",
+                    None,
+                    4_000_000,
+                    4_000_000,
+                    "at_most",
+                    "refugees",
+                    "Almost 4 million refugees",
+                )
+            ],
         ),
         (
             "Over 3.9 million people fleeing the country and millions more displaced at home.",
             [
-                ("displaced", 3_900_000, 3_900_000, None, "at_least", "people",
-                 "Over 3.9 million people fleeing"),
-                ("displaced", 1_000_000, 1_000_000, None, "vague", "people",
-                 "millions more displaced"),
+                (
+                    "displaced",
+                    3_900_000,
+                    3_900_000,
+                    None,
+                    "at_least",
+                    "people",
+                    "Over 3.9 million people fleeing",
+                ),
+                (
+                    "displaced",
+                    1_000_000,
+                    1_000_000,
+                    None,
+                    "vague",
+                    "people",
+                    "millions more displaced",
+                ),
             ],
         ),
         (
             "Up to 400 civilians are trapped in the theatre basement.",
-            [("trapped", None, 400, 400, "at_most", "civilians",
-              "Up to 400 civilians are trapped")],
+            [
+                (
+                    "trapped",
+                    None,
+                    400,
+                    400,
+                    "at_most",
+                    "civilians",
+                    "Up to 400 civilians are trapped",
+                )
+            ],
         ),
         (
             "Tens of thousands of civilians in the port city of Mariupol remain trapped.",
-            [("trapped", 10_000, 10_000, None, "vague", "civilians",
-              "Tens of thousands of civilians in the port city of Mariupol remain trapped")],
+            [
+                (
+                    "trapped",
+                    10_000,
+                    10_000,
+                    None,
+                    "vague",
+                    "civilians",
+                    "Tens of thousands of civilians in the port city of Mariupol remain trapped",
+                )
+            ],
         ),
         (
             "Russian forces detained 30 journalists.",
@@ -167,23 +258,59 @@ def _check(figure: Figure, text: str) -> None:
         ),
         (
             "Around 1,000 prisoners of war are being held.",
-            [("held", 1000, 1000, 1000, "approximate", "prisoners",
-              "Around 1,000 prisoners of war are being held")],
+            [
+                (
+                    "held",
+                    1000,
+                    1000,
+                    1000,
+                    "approximate",
+                    "prisoners",
+                    "Around 1,000 prisoners of war are being held",
+                )
+            ],
         ),
         (
             "Nearly a dozen soldiers were captured.",
-            [("held", None, 12, 12, "at_most", "soldiers",
-              "Nearly a dozen soldiers were captured")],
+            [
+                (
+                    "held",
+                    None,
+                    12,
+                    12,
+                    "at_most",
+                    "soldiers",
+                    "Nearly a dozen soldiers were captured",
+                )
+            ],
         ),
         (
             "An estimated 1.5m people have been affected by the blackout.",
-            [("affected", 1_500_000, 1_500_000, 1_500_000, "approximate", "people",
-              "An estimated 1.5m people have been affected")],
+            [
+                (
+                    "affected",
+                    1_500_000,
+                    1_500_000,
+                    1_500_000,
+                    "approximate",
+                    "people",
+                    "An estimated 1.5m people have been affected",
+                )
+            ],
         ),
         (
             "Some 130,000 residents are without heating.",
-            [("affected", 130_000, 130_000, 130_000, "approximate", "residents",
-              "Some 130,000 residents are without heating")],
+            [
+                (
+                    "affected",
+                    130_000,
+                    130_000,
+                    130_000,
+                    "approximate",
+                    "residents",
+                    "Some 130,000 residents are without heating",
+                )
+            ],
         ),
         # numbers in words
         (
@@ -201,10 +328,24 @@ def _check(figure: Figure, text: str) -> None:
         (
             "Nearly 5,000 people, including about 200 children, have been killed.",
             [
-                ("killed", None, 5000, 5000, "at_most", "people",
-                 "Nearly 5,000 people, including about 200 children, have been killed"),
-                ("killed", 200, 200, 200, "approximate", "children",
-                 "about 200 children, have been killed"),
+                (
+                    "killed",
+                    None,
+                    5000,
+                    5000,
+                    "at_most",
+                    "people",
+                    "Nearly 5,000 people, including about 200 children, have been killed",
+                ),
+                (
+                    "killed",
+                    200,
+                    200,
+                    200,
+                    "approximate",
+                    "children",
+                    "about 200 children, have been killed",
+                ),
             ],
         ),
         (
@@ -223,8 +364,17 @@ def _check(figure: Figure, text: str) -> None:
         ),
         (
             "The military said it had killed over 1,000 Russian troops.",
-            [("killed", 1000, 1000, None, "at_least", "soldiers",
-              "killed over 1,000 Russian troops")],
+            [
+                (
+                    "killed",
+                    1000,
+                    1000,
+                    None,
+                    "at_least",
+                    "soldiers",
+                    "killed over 1,000 Russian troops",
+                )
+            ],
         ),
     ],
 )
@@ -293,8 +443,7 @@ def test_year_before_people_is_a_count() -> None:
             "Between 20 and 25 people are missing, the city council said, citing eyewitnesses.",
             "the city council said, citing eyewitnesses",
         ),
-        ("The mayor told the BBC that about 90 people had been killed.",
-         "The mayor told the BBC"),
+        ("The mayor told the BBC that about 90 people had been killed.", "The mayor told the BBC"),
         ("The mayor told Reuters about 90 people had been killed.", "The mayor told Reuters"),
         (
             "In Chernihiv, which Russia said it would spare, Mayor Vladyslav Atroshenko said "
@@ -317,10 +466,14 @@ def test_attribution(text: str, attribution: str | None) -> None:
     ("text", "hedge"),
     [
         ("Nearly 5,000 have died, which cannot be verified.", "which cannot be verified"),
-        ("Some 70 people died, a figure that could not be independently verified.",
-         "that could not be independently verified"),
-        ("Twenty people were injured; Reuters could not verify the figure.",
-         "Reuters could not verify"),
+        (
+            "Some 70 people died, a figure that could not be independently verified.",
+            "that could not be independently verified",
+        ),
+        (
+            "Twenty people were injured; Reuters could not verify the figure.",
+            "Reuters could not verify",
+        ),
         ("Unconfirmed reports said 200 people were trapped.", "Unconfirmed"),
         ("Dozens of civilians were reportedly killed.", "reportedly"),
         ("Seven were killed, allegedly by Russian troops.", "allegedly"),
@@ -341,8 +494,7 @@ def test_offsets_and_sentences_in_a_longer_text() -> None:
         "Mr. Putin spoke. Later, officials said 22 were hurt and 3 missing.\n"
     )
     figures = extract_figures(text)
-    assert [(f.kind, f.best) for f in figures] == [("killed", 7), ("injured", 22),
-                                                   ("missing", 3)]
+    assert [(f.kind, f.best) for f in figures] == [("killed", 7), ("injured", 22), ("missing", 3)]
     for figure in figures:
         _check(figure, text)
     assert text[figures[0].sentence_start : figures[0].sentence_end] == (
@@ -450,7 +602,9 @@ def test_seeds() -> None:
         return [
             name
             for name, f in everything
-            if f.kind == kind and f.best == best and f.qualifier == qualifier
+            if f.kind == kind
+            and f.best == best
+            and f.qualifier == qualifier
             and (attribution is None or (f.attribution and re.search(attribution, f.attribution)))
         ]
 
@@ -459,8 +613,9 @@ def test_seeds() -> None:
     unverified = [f for _, f in everything if f.best == 5000 and f.hedge]
     assert len(unverified) >= 2
     assert all("verified" in (f.hedge or "") for f in unverified)
-    assert any(re.search("mayor|Mayor", f.attribution or "") for _, f in everything
-               if f.best == 5000)
+    assert any(
+        re.search("mayor|Mayor", f.attribution or "") for _, f in everything if f.best == 5000
+    )
     assert has("killed", 12, "at_least", "Authorities said")
     assert has("injured", 33, "at_least", "Authorities said")
     assert has("killed", 7, "exact", "Zelenskiy said")
@@ -485,9 +640,48 @@ def test_seeds() -> None:
 )
 def test_sentence_filter_never_changes_figures(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
     filtered = extract_figures(text)
-    monkeypatch.setattr("geo.figures._may_hold_figure", lambda words: True)  # no skipping
+    monkeypatch.setattr("geo.figures._sentence_may_hold_figure", lambda *_: True)  # no skipping
     # The hedge pattern runs always, whole, over the whole sentence.
     monkeypatch.setattr("geo.figures._HEDGE_WORDS", (b"",))
     monkeypatch.setattr("geo.figures._HEDGE_NEEDS", (((b"",),),) * 5)
     assert extract_figures(text) == filtered
     assert any(f.kind in {"killed", "injured"} for f in filtered)
+
+
+@pytest.fixture(scope="module")
+def plain_figures() -> ModuleType:
+    """``geo/figures.py`` loaded again as plain Python, reading numbers with plain Python too."""
+    compiled_numbers = sys.modules["geo.numbers"]
+    sys.modules["geo.numbers"] = load_plain(numbers)
+    try:
+        return load_plain(figures)
+    finally:
+        sys.modules["geo.numbers"] = compiled_numbers
+
+
+def test_compiled_figures_match_plain_python(plain_figures: ModuleType) -> None:
+    """Compiled, the rules and the sentence filter find exactly what the plain source finds."""
+    if not (is_compiled(figures) or is_compiled(numbers)):
+        pytest.skip("geo.figures and geo.numbers run as plain Python here")
+    found = 0
+    for text in [*sample_texts(), *_FOLDED_TEXTS]:
+        expected = plain_figures.extract_figures(text)
+        assert extract_figures(text) == expected, text[:200]
+        found += len(expected)
+    assert found >= 20
+
+
+_FOLDED_TEXTS = (
+    "12 people were \u212aILLED in \u0130zyum; 3 \u017foldiers were k\u0131llED.",
+    "Ｔｗｅｌｖｅ killed; 5 ٣ injured; ½ dead, 7 wounded ‘civilians’.",
+    "Nearly 5,000 have died — reportedly — and 1.5m displaced…",
+)
+"""Texts with the characters the sentence filter folds to ASCII letters or skips."""
+
+
+def test_sentence_filter_keys_hold_every_filter_word(plain_figures: ModuleType) -> None:
+    """Compiled, each filter word is read as one number: none may be longer than a key holds."""
+    words = plain_figures._CUE_WORDS | plain_figures._NUMBER_WORD_BYTES
+    assert all(word.isalpha() and word.islower() for word in words)
+    assert max(map(len, words)) <= plain_figures._KEY_LETTERS
+    assert len(plain_figures._FILTER_KEYS) == len(set(map(plain_figures._word_key, words)))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from types import ModuleType
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from geo import numbers
 from geo.numbers import (
     Quantity,
     match_quantity,
@@ -15,6 +18,7 @@ from geo.numbers import (
     tokenize,
     tokenize_columns,
 )
+from tests.compiled import is_compiled, load_plain, sample_texts
 
 
 @pytest.mark.parametrize(
@@ -199,3 +203,40 @@ def test_number_positions_marks_digits_and_number_words() -> None:
     lowers = tokenize_columns("At least 12 were killed, twenty-one hurt and 1.5 million fled").lower
     marked = [lowers[i] for i in number_positions(lowers)]
     assert marked == ["12", "twenty", "one", "1.5", "million"]  # scale words count too
+
+
+@pytest.fixture(scope="module")
+def plain_numbers() -> ModuleType:
+    return load_plain(numbers)
+
+
+def _needs_compiled() -> None:
+    if not is_compiled(numbers):
+        pytest.skip("geo.numbers runs as plain Python here")
+
+
+def test_compiled_tokens_match_plain_python(plain_numbers: ModuleType) -> None:
+    _needs_compiled()
+    for text in sample_texts():
+        columns = tokenize_columns(text)
+        assert tuple(columns) == tuple(plain_numbers.tokenize_columns(text))
+        assert number_positions(columns.lower) == plain_numbers.number_positions(columns.lower)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    text=st.text(
+        st.sampled_from(list("ab Z5,.-'’ \n\tİıſ\u212a3½²٣ЖŉǅΣ_")) | st.characters(), max_size=60
+    ),
+    start=st.integers(0, 10),
+)
+def test_compiled_token_columns_match_plain_python(
+    plain_numbers: ModuleType, text: str, start: int
+) -> None:
+    """Any characters: the compiled scanner splits and lower-cases as the pattern does."""
+    _needs_compiled()
+    start = min(start, len(text))
+    for end in (None, len(text), (start + len(text)) // 2):
+        columns = tokenize_columns(text, start, end)
+        assert tuple(columns) == tuple(plain_numbers.tokenize_columns(text, start, end))
+        assert number_positions(columns.lower) == plain_numbers.number_positions(columns.lower)
