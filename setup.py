@@ -1,7 +1,8 @@
-"""Compile the recognition and ranking cores with Cython when a C compiler is there.
+"""Compile the pipeline's hot modules with Cython when a C compiler is there.
 
-``geo/toponyms.py`` (finding place names) and ``geo/ranking.py`` (ranking their gazetteer
-candidates) are plain Python in Cython's pure-Python mode: compiled, they run several times
+``geo/toponyms.py`` (finding place names), ``geo/ranking.py`` (ranking their gazetteer
+candidates), ``geo/figures.py`` (casualty figures) and ``geo/numbers.py`` (tokens and
+numbers) are plain Python in Cython's pure-Python mode: compiled, they run several times
 faster; without a compiler (or with ``GEO_PURE_PYTHON=1``) the same files run as ordinary
 Python and give the same results. Everything else about the
 package is declared in ``pyproject.toml``.
@@ -13,7 +14,7 @@ import os
 
 from setuptools import setup
 
-COMPILED = ["geo/toponyms.py", "geo/ranking.py"]
+COMPILED = ["geo/toponyms.py", "geo/ranking.py", "geo/figures.py", "geo/numbers.py"]
 
 
 def extensions() -> list[object]:

@@ -1,7 +1,8 @@
 """The modules setup.py compiles with Cython, and their sources loaded again as plain Python.
 
-Shared by ``tests/test_compiled.py`` (recognition) and ``tests/test_ranking.py`` (ranking),
-which compare each compiled module with its own source run uncompiled.
+Shared by ``tests/test_compiled.py`` (recognition, and every module's doctests),
+``tests/test_ranking.py``, ``tests/test_figures.py`` and ``tests/test_numbers.py``, which
+compare each compiled module with its own source run uncompiled.
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from geo import ranking, toponyms
+from geo import figures, numbers, ranking, toponyms
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULES = (toponyms, ranking)
+MODULES = (toponyms, ranking, figures, numbers)
 """Every module listed in setup.py's ``COMPILED``."""
 
 

@@ -9,6 +9,7 @@ every compiled module (``geo/ranking.py`` is compared in tests/test_ranking.py).
 
 from __future__ import annotations
 
+import doctest
 import os
 from pathlib import Path
 from types import ModuleType
@@ -44,6 +45,16 @@ def test_compiled_core_is_not_stale(module: ModuleType) -> None:
     assert built >= source.stat().st_mtime, (
         f"{module.__file__} is older than {source}; rebuild it with `pip install -e .`"
     )
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)
+def test_doctests_of_compiled_sources(module: ModuleType) -> None:
+    """pytest does not collect a compiled module's source (see pyproject.toml); run it here."""
+    plain = load_plain(module)
+    result = doctest.testmod(plain, verbose=False)
+    assert result.failed == 0, f"{result.failed} of {result.attempted} doctests failed"
+    if module.__name__ in {"geo.figures", "geo.numbers"}:
+        assert result.attempted >= 5  # they have examples; none may go unnoticed
 
 
 def test_pure_module_is_plain_python(pure: ModuleType) -> None:
