@@ -40,26 +40,23 @@ import logging
 import re
 from array import array
 from collections.abc import Sequence
-from collections.abc import Set as AbstractSet
-from typing import NamedTuple, Protocol
+from typing import Protocol
 
 import cython
 
 from geo._errors import InputError
-from geo.cues import matches_at
 from geo.numbers import (
     AMOUNT_STARTERS,
     HYPHENS,
     NUMBER_WORDS,
-    Quantity,
     TokenColumns,
-    adjacent,
-    match_quantity,
+    match_amount,
     number_positions,
+    phrase_at,
     tokenize_columns,
 )
 from geo.sentences import split_sentences
-from geo.types import Figure, FigureKind
+from geo.types import Figure, FigureKind, Qualifier
 
 __all__ = [
     "FIGURE_PARSERS",
@@ -395,12 +392,6 @@ Each alternative starts at a word boundary, so none starts inside a word found h
 
 
 @functools.cache
-def _any_word(words: tuple[bytes, ...]) -> re.Pattern[bytes]:
-    """A pattern that finds any of ``words``."""
-    return re.compile(b"|".join(map(re.escape, words)))
-
-
-@functools.cache
 def _hedge_pattern(possible: tuple[bool, ...]) -> re.Pattern[str]:
     """``_HEDGE_RE`` without the alternatives that cannot match (the same matches, faster)."""
     if all(possible):
@@ -628,21 +619,56 @@ class FigureParser(Protocol):
         ...
 
 
-class _Kind(NamedTuple):
+@cython.final
+@cython.cclass
+class _Kind:
+    """What happened to the people counted, and the tokens that say it."""
+
     kind: FigureKind
-    start: int  # token index where the figure's phrase starts
-    end: int  # token index after the figure's phrase
-    distance: int  # tokens skipped between the count and its outcome (0 = adjacent)
+    start: cython.Py_ssize_t  # token index where the figure's phrase starts
+    end: cython.Py_ssize_t  # token index after the figure's phrase
+    distance: cython.Py_ssize_t  # tokens skipped between the count and its outcome (0 = adjacent)
+
+    def __init__(
+        self,
+        kind: FigureKind,
+        start: cython.Py_ssize_t,
+        end: cython.Py_ssize_t,
+        distance: cython.Py_ssize_t,
+    ) -> None:
+        self.kind = kind
+        self.start = start
+        self.end = end
+        self.distance = distance
 
 
-class _Found(NamedTuple):
+@cython.final
+@cython.cclass
+class _Found:
+    """One figure of a sentence, its positions as token indices."""
+
     kind: FigureKind
-    quantity: Quantity
+    low: int | None  # the amount's range, as in its Quantity
+    best: int | None
+    high: int | None
+    qualifier: Qualifier
     victims: str
-    start: int  # token indices
-    end: int
-    amount_start: int
-    amount_end: int
+    start: cython.Py_ssize_t
+    end: cython.Py_ssize_t
+
+    def __init__(
+        self,
+        kind: FigureKind,
+        amount: tuple[int | None, int | None, int | None, Qualifier],
+        victims: str,
+        start: cython.Py_ssize_t,
+        end: cython.Py_ssize_t,
+    ) -> None:
+        self.kind = kind
+        self.low, self.best, self.high, self.qualifier = amount
+        self.victims = victims
+        self.start = start
+        self.end = end
 
 
 # --- context tests ---------------------------------------------------------------------------
@@ -651,30 +677,70 @@ class _Found(NamedTuple):
 # ``texts`` (as written), ``lowers`` (lower-cased), ``starts`` and ``ends`` (offsets).
 
 
-def _lower(lowers: list[str], i: int) -> str:
+@cython.cfunc
+@cython.inline
+def _lower(lowers: list[str], i: cython.Py_ssize_t) -> str:
     """Token ``i`` lower-cased, or ``""`` outside the sentence."""
     return lowers[i] if 0 <= i < len(lowers) else ""
 
 
-def _not_a_count(tokens: TokenColumns, start: int, value_start: int, end: int) -> bool:
+@cython.cfunc
+@cython.inline
+def _glued(starts: list[int], ends: list[int], i: cython.Py_ssize_t) -> cython.bint:
+    """Whether token ``i`` starts where token ``i - 1`` ends (:func:`geo.numbers.adjacent`)."""
+    return 0 < i < len(starts) and ends[i - 1] == starts[i]
+
+
+@cython.cfunc
+@cython.inline
+def _first_is(word: str, test: cython.int) -> cython.bint:
+    """``word[:1].isalpha()`` (test 0), ``.isalnum()`` (1), ``.isdigit()`` (2), ``.isupper()``."""
+    if len(word) == 0:
+        return False
+    ch: cython.Py_UCS4 = word[0]
+    if test == _ALPHA:
+        return ch.isalpha()
+    if test == _ALNUM:
+        return ch.isalnum()
+    if test == _DIGITS:
+        return ch.isdigit()
+    return ch.isupper()
+
+
+_ALPHA = cython.declare(cython.int, 0)
+_ALNUM = cython.declare(cython.int, 1)
+_DIGITS = cython.declare(cython.int, 2)
+_UPPER = cython.declare(cython.int, 3)
+
+
+@cython.cfunc
+def _not_a_count(
+    texts: list[str],
+    lowers: list[str],
+    starts: list[int],
+    ends: list[int],
+    start: cython.Py_ssize_t,
+    value_start: cython.Py_ssize_t,
+    end: cython.Py_ssize_t,
+) -> cython.bint:
     """Whether the amount at ``[start, end)`` is money, a date, a label, a unit or a population."""
-    texts, lowers, starts, ends = tokens
-    n = len(lowers)
-    before = lowers[start - 1] if start > 0 else ""
-    after = lowers[end] if end < n else ""
-    glued_after = end < n and ends[end - 1] == starts[end]
+    n: cython.Py_ssize_t = len(lowers)
+    before: str = lowers[start - 1] if start > 0 else ""
+    after: str = lowers[end] if end < n else ""
+    glued_after: cython.bint = end < n and ends[end - 1] == starts[end]
+    k: cython.Py_ssize_t
 
     # glued to letters: MiG-29, F16, Covid-19, 20km, 15th, 16s ("3.9-million" is read by the
     # number parser: a token glued to the value inside the amount is part of it)
-    if value_start - 1 < start and adjacent(starts, ends, value_start):
-        previous = texts[value_start - 1]
-        if previous[:1].isalpha() or (
+    if value_start - 1 < start and _glued(starts, ends, value_start):
+        previous: str = texts[value_start - 1]
+        if _first_is(previous, _ALPHA) or (
             previous in HYPHENS
-            and adjacent(starts, ends, value_start - 1)
-            and texts[value_start - 2][:1].isalnum()
+            and _glued(starts, ends, value_start - 1)
+            and _first_is(texts[value_start - 2], _ALNUM)
         ):
             return True
-    if glued_after and texts[end][:1].isalnum():
+    if glued_after and _first_is(texts[end], _ALNUM):
         return True
     # compound modifiers: 15-year, nine-story, 10-year-old
     if (
@@ -682,7 +748,7 @@ def _not_a_count(tokens: TokenColumns, start: int, value_start: int, end: int) -
         and end + 1 < n
         and texts[end] in HYPHENS
         and ends[end] == starts[end + 1]
-        and texts[end + 1][:1].isalnum()
+        and _first_is(texts[end + 1], _ALNUM)
     ):
         return True
     # money, percentages, dates, times, ordinals
@@ -696,7 +762,7 @@ def _not_a_count(tokens: TokenColumns, start: int, value_start: int, end: int) -
         after in {":", "."}
         and glued_after
         and end + 1 < n
-        and texts[end + 1][:1].isdigit()
+        and _first_is(texts[end + 1], _DIGITS)
         and ends[end] == starts[end + 1]
     ):
         return True  # 10:30, 10.30
@@ -704,7 +770,7 @@ def _not_a_count(tokens: TokenColumns, start: int, value_start: int, end: int) -
         before == ":"
         and start >= 2
         and ends[start - 1] == starts[start]
-        and texts[start - 2][:1].isdigit()
+        and _first_is(texts[start - 2], _DIGITS)
     ):
         return True
     if after in {"a", "p"} and _lower(lowers, end + 1) == "." and _lower(lowers, end + 2) == "m":
@@ -717,10 +783,11 @@ def _not_a_count(tokens: TokenColumns, start: int, value_start: int, end: int) -
         or (before == "to" and _lower(lowers, start - 2) == "home")
     ):
         return True
-    if not _POPULATION_WORDS.isdisjoint(lowers[max(0, start - 4) : start]):
-        return True
+    for k in range(max(0, start - 4), start):
+        if lowers[k] in _POPULATION_WORDS:
+            return True
     # years: a bare 4-digit 1900-2100 not followed by a people word or an outcome
-    text = texts[value_start]
+    text: str = texts[value_start]
     return (
         end == value_start + 1
         and len(text) == 4
@@ -734,41 +801,56 @@ def _not_a_count(tokens: TokenColumns, start: int, value_start: int, end: int) -
 
 # --- kinds -----------------------------------------------------------------------------------
 
+_KIND_WORD_AT: dict[str, tuple[FigureKind, int]] = {
+    word: (kind, 1) for word, kind in _KIND_WORDS.items()
+}
+_KIND_PHRASE_AT: dict[tuple[str, ...], tuple[FigureKind, int]] = {
+    phrase: (kind, len(phrase)) for phrase, kind in _KIND_PHRASES.items()
+}
+"""An outcome and how many tokens name it, by its words."""
 
-def _kind_phrase_at(lowers: list[str], i: int) -> tuple[FigureKind, int] | None:
-    """Return the outcome named at token ``i`` and the index after it."""
-    word = lowers[i] if i < len(lowers) else ""
+
+@cython.cfunc
+def _kind_phrase_at(lowers: list[str], i: cython.Py_ssize_t) -> tuple[FigureKind, int] | None:
+    """Return the outcome named at token ``i`` and how many tokens name it."""
+    word: str = lowers[i] if i < len(lowers) else ""
     if word in _KIND_PHRASE_FIRST:
-        for length in _KIND_PHRASE_LENGTHS:
-            key = tuple(lowers[i : i + length])
-            if len(key) == length and key in _KIND_PHRASES:
-                return _KIND_PHRASES[key], i + length
-    kind = _KIND_WORDS.get(word)
-    return None if kind is None else (kind, i + 1)
+        key = phrase_at(lowers, i, _KIND_PHRASE_AT, _KIND_PHRASE_LENGTHS)
+        if key is not None:
+            return _KIND_PHRASE_AT[key]
+    return _KIND_WORD_AT.get(word)
 
 
-def _is_aux(word: str) -> bool:
+@cython.cfunc
+def _is_aux(word: str) -> cython.bint:
     return word in _AUX or (len(word) > 4 and word.endswith("ly") and word.isalpha())
 
 
-def _combined(lowers: list[str], kind: FigureKind, end: int) -> bool:
+@cython.cfunc
+def _combined(lowers: list[str], kind: str, end: cython.Py_ssize_t) -> cython.bint:
     """Whether the outcome ending at ``end`` is joined to another ("killed or injured")."""
-    if _lower(lowers, end) not in {"or", "and", "/", "and/or"}:
+    word: str = _lower(lowers, end)
+    if word not in {"or", "and", "/", "and/or"}:
         return False
-    k = end + 1
-    while k < len(lowers) and k < end + 4 and _is_aux(lowers[k]):
+    n: cython.Py_ssize_t = len(lowers)
+    k: cython.Py_ssize_t = end + 1
+    while k < n and k < end + 4 and _is_aux(lowers[k]):
         k += 1
     other = _kind_phrase_at(lowers, k)
-    if other is None and _lower(lowers, k) in _NOUN_KINDS:
-        other = (_NOUN_KINDS[lowers[k]][0], k + 1)
-    return other is not None and other[0] != kind
+    if other is not None:
+        return other[0] != kind
+    word = _lower(lowers, k)
+    return word in _NOUN_KINDS and _NOUN_KINDS[word][0] != kind
 
 
-def _right_kind(texts: list[str], lowers: list[str], head_end: int) -> _Kind | None:
+@cython.cfunc
+def _right_kind(texts: list[str], lowers: list[str], head_end: cython.Py_ssize_t) -> _Kind | None:
     """Find an outcome after the count: "12 killed", "people, including ..., had been killed"."""
-    n = len(lowers)
-    j = head_end
-    skipped = 0
+    n: cython.Py_ssize_t = len(lowers)
+    j: cython.Py_ssize_t = head_end
+    skipped: cython.Py_ssize_t = 0
+    k: cython.Py_ssize_t
+    word: str
     if _lower(lowers, j) == "," and _lower(lowers, j + 1) in _ASIDE_OPENERS:
         for k in range(j + 2, min(n, j + 18)):
             word = lowers[k]
@@ -776,7 +858,7 @@ def _right_kind(texts: list[str], lowers: list[str], head_end: int) -> _Kind | N
                 skipped += k + 1 - j
                 j = k + 1
                 break
-            if word in {";", ".", "!", "?", ":", "(", ")"}:
+            if word in _ASIDE_STOPS:
                 break
     if _lower(lowers, j) == "," and (j + 1 < n) and _is_aux(lowers[j + 1]):
         j += 1
@@ -784,48 +866,52 @@ def _right_kind(texts: list[str], lowers: list[str], head_end: int) -> _Kind | N
     if _lower(lowers, j) in _PREPOSITIONS:  # a place or a time: "in the city of Mariupol"
         for k in range(j + 1, min(n, j + 10)):
             word = lowers[k]
-            if (_is_aux(word) and word not in _PREPOSITIONS) or _kind_phrase_at(lowers, k):
+            if (_is_aux(word) and word not in _PREPOSITIONS) or _kind_phrase_at(
+                lowers, k
+            ) is not None:
                 skipped += k - j
                 j = k
                 break
-            if not texts[k][:1].isalpha() or word in _KIND_WORDS:
+            if not _first_is(texts[k], _ALPHA) or word in _KIND_WORDS:
                 break
-    start_j = j
+    start_j: cython.Py_ssize_t = j
     while j < n and j < start_j + 7 and _is_aux(lowers[j]):
-        if _kind_phrase_at(lowers, j):
+        if _kind_phrase_at(lowers, j) is not None:
             break
         j += 1
     found = _kind_phrase_at(lowers, j)
     if found is None:
         return None
-    kind, end = found
+    kind: FigureKind = found[0]
+    end: cython.Py_ssize_t = j + found[1]
     if _combined(lowers, kind, end):
         return None
     return _Kind(kind, head_end, end, skipped + (j - start_j))
 
 
-def _left_kind(texts: list[str], lowers: list[str], start: int) -> _Kind | None:
+_ASIDE_STOPS = frozenset({";", ".", "!", "?", ":", "(", ")"})
+_COMBINING = frozenset({"or", "and", "/"})
+_TAKING = frozenset({"claimed", "took", "cost", "claiming", "taking", "costing"})
+_TOLL_ARTICLES = frozenset({"the", "a", "its", "their", ""})
+
+
+@cython.cfunc
+def _left_kind(texts: list[str], lowers: list[str], start: cython.Py_ssize_t) -> _Kind | None:
     """Find an outcome before the count: "killing at least 7", "bodies of 50", "toll rose to 12"."""
-    before = _lower(lowers, start - 1)
+    before: str = _lower(lowers, start - 1)
+    word: str
     if before in _LEFT_VERBS:
-        kind = _LEFT_VERBS[before]
+        kind: FigureKind = _LEFT_VERBS[before]
         # "killing or injuring 30" counts both: a combined figure
-        if _lower(lowers, start - 2) in {"or", "and", "/"}:
-            other = _lower(lowers, start - 3)
+        if _lower(lowers, start - 2) in _COMBINING:
+            other: str = _lower(lowers, start - 3)
             if other in _LEFT_VERBS and _LEFT_VERBS[other] != kind:
                 return None
         return _Kind(kind, start - 1, start, 0)
     if before == "of" and _lower(lowers, start - 2) in _OF_NOUNS:
-        kind = _OF_NOUNS[lowers[start - 2]]
-        phrase = start - 2
-        if _lower(lowers, phrase - 1) == "the" and _lower(lowers, phrase - 2) in {
-            "claimed",
-            "took",
-            "cost",
-            "claiming",
-            "taking",
-            "costing",
-        }:
+        phrase: cython.Py_ssize_t = start - 2
+        kind = _OF_NOUNS[lowers[phrase]]
+        if _lower(lowers, phrase - 1) == "the" and _lower(lowers, phrase - 2) in _TAKING:
             phrase -= 2
         return _Kind(kind, phrase, start, 0)
     # "the death toll rose to 12", "the toll from the strike has risen to at least 20",
@@ -835,18 +921,23 @@ def _left_kind(texts: list[str], lowers: list[str], start: int) -> _Kind | None:
     # A toll verb right before the count ("has risen to 37", "stands at 12") lets the
     # subject be far back: "the death toll from the strike of 29 March on the building
     # has risen to 37".
-    verb_near = not _TOLL_VERBS.isdisjoint(lowers[max(0, start - 4) : start])
-    reach = 30 if verb_near else 10
+    verb_near: cython.bint = False
+    k: cython.Py_ssize_t
+    m: cython.Py_ssize_t
+    for k in range(max(0, start - 4), start):
+        if lowers[k] in _TOLL_VERBS:
+            verb_near = True
+            break
+    reach: cython.Py_ssize_t = 30 if verb_near else 10
     k = start - 1
     while k >= 0 and k >= start - reach:
         word = lowers[k]
         if word == "toll":
             qualifier = _lower(lowers, k - 1)
             kind_word = _TOLL_KINDS.get(qualifier)
-            if kind_word is None and qualifier not in {"the", "a", "its", "their", ""}:
+            if kind_word is None and qualifier not in _TOLL_ARTICLES:
                 return None
-            phrase = k - 1 if kind_word is not None else k
-            return _Kind(kind_word or "killed", phrase, start, 0)
+            return _Kind(kind_word or "killed", k - 1 if kind_word is not None else k, start, 0)
         if word == "of" and _lower(lowers, k - 1) == "number":
             for m in range(k + 1, start):
                 outcome = _kind_phrase_at(lowers, m)
@@ -856,7 +947,7 @@ def _left_kind(texts: list[str], lowers: list[str], start: int) -> _Kind | None:
                     return _Kind(_NOUN_KINDS[lowers[m]][0], k - 1, start, 0)
             return None
         if (
-            not texts[k][:1].isalpha()
+            not _first_is(texts[k], _ALPHA)
             and word != ","
             and not (verb_near and word not in _CLAUSE_STOPS)
         ):
@@ -865,24 +956,28 @@ def _left_kind(texts: list[str], lowers: list[str], start: int) -> _Kind | None:
     return None
 
 
+@cython.cfunc
 def _head(
-    texts: list[str], lowers: list[str], end: int
+    texts: list[str], lowers: list[str], end: cython.Py_ssize_t
 ) -> tuple[int, str | None, tuple[FigureKind, str | None] | None] | None:
     """Read what is counted after the amount.
 
     Returns ``(head_end, victims, noun_kind)``, or ``None`` when the amount counts things.
     """
-    n = len(lowers)
-    j = end
+    n: cython.Py_ssize_t = len(lowers)
+    j: cython.Py_ssize_t = end
     victims: str | None = None
+    word: str
+    following: str
     while j < n and j < end + 4:
         word = lowers[j]
         following = lowers[j + 1] if j + 1 < n else ""
         if word in _NOUN_KINDS and not (word == "dead" and following in _VICTIMS):
-            kind, noun_victims = _NOUN_KINDS[word]
+            noun_kind = _NOUN_KINDS[word]
             if word == "death" and following != "toll":
                 return None
-            return j + 1, noun_victims or victims, (kind, noun_victims)
+            noun_victims = noun_kind[1]
+            return j + 1, noun_victims or victims, noun_kind
         if word in _VICTIMS:
             if word == "prisoners" and following == "of" and _lower(lowers, j + 2) == "war":
                 return j + 3, "prisoners", None
@@ -899,7 +994,7 @@ def _head(
             j += 1
             continue
         if word in _ADJECTIVES or (
-            texts[j][:1].isupper()
+            _first_is(texts[j], _UPPER)
             and word not in _FUNCTION_WORDS
             and j > 0
             and word not in _KIND_WORDS
@@ -912,131 +1007,170 @@ def _head(
     word = lowers[j]
     if _is_aux(word) or word in _FUNCTION_WORDS:
         return j, victims, None
-    text = texts[j]
-    if not text[:1].isalnum() and text not in HYPHENS:
+    text: str = texts[j]
+    if not _first_is(text, _ALNUM) and text not in HYPHENS:
         return j, victims, None  # punctuation
-    if word in _KIND_WORDS or _kind_phrase_at(lowers, j):
+    if word in _KIND_WORDS or _kind_phrase_at(lowers, j) is not None:
         return j, victims, None
     return None  # a noun that is not a person: "three humanitarian corridors", "12 tanks"
 
 
+@cython.cfunc
 def _find(tokens: TokenColumns, text: str, max_count: int) -> list[_Found]:
     """All figures of one sentence's tokens."""
-    texts, lowers, _, _ = tokens
+    texts: list[str] = tokens.text
+    lowers: list[str] = tokens.lower
+    starts: list[int] = tokens.start
+    ends: list[int] = tokens.end
     found: list[_Found] = []
-    numbers = number_positions(lowers)  # every amount has one of these
-    n = len(lowers)
-    i = 0
+    numbers: list[int] = number_positions(lowers)  # every amount has one of these
+    n: cython.Py_ssize_t = len(lowers)
+    count: cython.Py_ssize_t = len(numbers)
+    i: cython.Py_ssize_t = 0
+    next_number: cython.Py_ssize_t = 0
+    number: cython.Py_ssize_t
+    head_end: cython.Py_ssize_t
+    amount_start: cython.Py_ssize_t
+    amount_end: cython.Py_ssize_t
+    kind: _Kind | None
+    right: _Kind | None
+    left: _Kind | None
+    previous: _Found | None
+    joined: cython.bint
     while i < n:
         # An amount has its first number word or digits at most _NUMBER_REACH tokens in
         # ("between 20", "at least a few hundred"): no amount starts further back than that.
-        next_number = bisect.bisect_left(numbers, i)
-        if next_number == len(numbers):
+        while next_number < count and numbers[next_number] < i:
+            next_number += 1  # i never decreases: the first number at or after it
+        if next_number == count:
             break
         number = numbers[next_number]
         i = max(i, number - _NUMBER_REACH)
         while i < number and lowers[i] not in AMOUNT_STARTERS:
             i += 1  # no amount starts here (nor with digits: the next number is further on)
-        match = match_quantity(tokens, i, text=text)
-        if match is None:
+        amount = match_amount(tokens, i, text)
+        if amount is None:
             i += 1
             continue
-        i = match.end
-        quantity = match.quantity
+        amount_start = amount[0]
+        amount_end = amount[2]
+        i = amount_end
+        low, best, high, qualifier = amount[3], amount[4], amount[5], amount[6]
         # the largest value (low <= best <= high where they are not None)
-        top = quantity.high if quantity.high is not None else quantity.best
-        top = quantity.low if top is None else top
+        top = high if high is not None else best
+        top = low if top is None else top
         if top is None or top > max_count:
             continue
-        if _not_a_count(tokens, match.start, match.value_start, match.end):
+        if _not_a_count(texts, lowers, starts, ends, amount_start, amount[1], amount_end):
             continue
-        head = _head(texts, lowers, match.end)
+        head = _head(texts, lowers, amount_end)
         if head is None:
             continue
-        head_end, victims, noun_kind = head
-        i = max(i, head_end) if noun_kind else i
+        head_end = head[0]
+        victims: str | None = head[1]
+        noun_kind = head[2]
+        if noun_kind is not None:
+            i = max(i, head_end)
 
-        kind: _Kind | None = None
+        kind = None
         if noun_kind is not None:
             if not _combined(lowers, noun_kind[0], head_end):
-                kind = _Kind(noun_kind[0], match.start, head_end, 0)
+                kind = _Kind(noun_kind[0], amount_start, head_end, 0)
         else:
             right = _right_kind(texts, lowers, head_end)
-            left = _left_kind(texts, lowers, match.start)
+            left = _left_kind(texts, lowers, amount_start)
             if right is not None and (right.distance == 0 or left is None):
                 kind = right
             elif left is not None:
                 kind = left
-        previous = found[-1] if found else None
-        joined = previous is not None and _joined(lowers, previous.end, match.start)
+        previous = found[len(found) - 1] if found else None
+        joined = previous is not None and _joined(lowers, previous.end, amount_start)
         if kind is None and joined and previous is not None and victims is not None:
-            kind = _Kind(previous.kind, match.start, head_end, 0)
+            kind = _Kind(previous.kind, amount_start, head_end, 0)
         if kind is None:
             continue
         if (
             joined
             and previous is not None
-            and quantity.qualifier == "exact"
-            and previous.quantity.qualifier in {"at_least", "at_most", "approximate"}
-        ):
-            quantity = _requalify(quantity, previous.quantity.qualifier)
-        start = min(match.start, kind.start)
-        end = max(head_end, kind.end)
+            and qualifier == "exact"
+            and previous.qualifier in _LOOSE
+            and best is not None
+        ):  # "at least 12 people were killed and 33 injured": at least 33
+            qualifier = previous.qualifier
+            low = None if qualifier == "at_most" else best
+            high = None if qualifier == "at_least" else best
         found.append(
-            _Found(kind.kind, quantity, victims or "people", start, end, match.start, match.end)
+            _Found(
+                kind.kind,
+                (low, best, high, qualifier),
+                victims or "people",
+                min(amount_start, kind.start),
+                max(head_end, kind.end),
+            )
         )
     return found
 
 
-_NUMBER_REACH = 5
+_NUMBER_REACH = cython.declare(cython.Py_ssize_t, 5)
 """Tokens from an amount's start to its first number token: a qualifier of up to three
 words, then "a few hundred" or "several hundred" (a number word at most two tokens on)."""
+_LOOSE = frozenset({"at_least", "at_most", "approximate"})
+"""Qualifiers a bare count joined to the figure before it takes over."""
 
 
-def _joined(lowers: list[str], previous_end: int, start: int) -> bool:
+@cython.cfunc
+def _joined(
+    lowers: list[str], previous_end: cython.Py_ssize_t, start: cython.Py_ssize_t
+) -> cython.bint:
     """Whether only "and" or a comma stands between the previous figure and this amount."""
-    return lowers[previous_end:start] in (["and"], [","], [",", "and"])
-
-
-def _requalify(quantity: Quantity, qualifier: str) -> Quantity:
-    value = quantity.best
-    if value is None:
-        return quantity
-    if qualifier == "at_least":
-        return Quantity(value, value, None, "at_least", quantity.value_text)
-    if qualifier == "at_most":
-        return Quantity(None, value, value, "at_most", quantity.value_text)
-    return Quantity(value, value, value, "approximate", quantity.value_text)
+    if start - previous_end == 1:
+        return lowers[previous_end] == "and" or lowers[previous_end] == ","
+    if start - previous_end == 2:
+        return lowers[previous_end] == "," and lowers[previous_end + 1] == "and"
+    return False
 
 
 # --- attribution and hedges ------------------------------------------------------------------
 
 
+@cython.cfunc
 def _attributions(tokens: TokenColumns) -> list[tuple[int, int]]:
     """Character spans of "according to ..." and "<speaker> said ..." in one sentence."""
-    texts, lowers, starts, ends = tokens
+    texts: list[str] = tokens.text
+    lowers: list[str] = tokens.lower
+    starts: list[int] = tokens.start
+    ends: list[int] = tokens.end
     spans: list[tuple[int, int]] = []
-    triggers = _ATTRIBUTION_TRIGGERS.intersection(lowers)
-    if not triggers:
+    if _ATTRIBUTION_TRIGGERS.isdisjoint(lowers):
         return spans
-    n = len(lowers)
-    for v in _positions(lowers, triggers):
+    n: cython.Py_ssize_t = len(lowers)
+    v: cython.Py_ssize_t
+    start: cython.Py_ssize_t
+    end: cython.Py_ssize_t
+    k: cython.Py_ssize_t
+    word: str
+    w: str
+    previous: str
+    for v in range(n):
         word = lowers[v]
+        if word not in _ATTRIBUTION_TRIGGERS:
+            continue
         if word == "according":
             if _lower(lowers, v + 1) != "to":
                 continue
             end = v + 2
             while end < n and end < v + 14:
                 w = lowers[end]
-                initialism = w == "." and adjacent(starts, ends, end) and len(texts[end - 1]) == 1
                 if (
                     w in _ATTRIBUTION_STOPS
                     or (
-                        not texts[end][:1].isalnum()
-                        and w not in {"'", "’", "/", "-", "&"}
-                        and not initialism
+                        not _first_is(texts[end], _ALNUM)
+                        and w not in _NAME_MARKS
+                        and not (
+                            w == "." and _glued(starts, ends, end) and len(texts[end - 1]) == 1
+                        )
                     )
-                    or texts[end][:1].isdigit()
+                    or _first_is(texts[end], _DIGITS)
                 ):
                     break
                 end += 1
@@ -1050,14 +1184,14 @@ def _attributions(tokens: TokenColumns) -> list[tuple[int, int]]:
             if (
                 w in _SUBJECT_STOPS
                 or w in _KIND_WORDS
-                or previous[:1].isdigit()
-                or (not previous[:1].isalnum() and w not in {"'", "’", "-", "/", "&", "."})
+                or _first_is(previous, _DIGITS)
+                or (not _first_is(previous, _ALNUM) and w not in _SPEAKER_MARKS)
             ):
                 break
             start -= 1
         end = v + 1
         if start == v:  # inverted: ", said Blinken"
-            while end < n and end < v + 5 and texts[end][:1].isupper():
+            while end < n and end < v + 5 and _first_is(texts[end], _UPPER):
                 end += 1
             if end == v + 1:
                 continue
@@ -1067,64 +1201,89 @@ def _attributions(tokens: TokenColumns) -> list[tuple[int, int]]:
                 k < n
                 and k < end + 5
                 and (
-                    texts[k][:1].isupper()
+                    _first_is(texts[k], _UPPER)
                     or lowers[k] in _ADDRESSEE_NOUNS
-                    or (texts[k] == "/" and adjacent(starts, ends, k))
+                    or (texts[k] == "/" and _glued(starts, ends, k))
                 )
             ):
                 k += 1
             end = k
         if _lower(lowers, end) == "," and _lower(lowers, end + 1) == "citing":
             k = end + 2
-            while k < n and k < end + 10 and texts[k][:1].isalnum():
+            while k < n and k < end + 10 and _first_is(texts[k], _ALNUM):
                 k += 1
             end = k
         spans.append((starts[start], ends[end - 1]))
     return spans
 
 
-def _positions(words: list[str], wanted: AbstractSet[str]) -> list[int]:
-    """Indices of the words that are in ``wanted``, in order (``wanted`` is small)."""
-    found: list[int] = []
-    for word in wanted:
-        k = -1
-        for _ in range(words.count(word)):
-            k = words.index(word, k + 1)
-            found.append(k)
-    found.sort()
-    return found
+_NAME_MARKS = frozenset({"'", "’", "/", "-", "&"})
+"""Punctuation inside a source's name after "according to" ("Human Rights Watch/Europe")."""
+_SPEAKER_MARKS = frozenset({"'", "’", "-", "/", "&", "."})
+"""Punctuation inside a speaker's name before "said" ("U.S. officials", "O'Brien")."""
 
 
 def _hedges(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Character spans of hedges ("reportedly", "could not be verified") in one sentence."""
     # The pattern's case-insensitive words are lower-cased ASCII words in ``words``.
     words = _word_bytes(text[start:end])
-    if _any_word(_HEDGE_WORDS).search(words) is None:
+    if not _has_any(words, _HEDGE_WORDS):
         return []
     spaced = words + b" "
-    possible = tuple(
-        all(any(spaced.find(word) >= 0 for word in group) for group in needs)
-        for needs in _HEDGE_NEEDS
-    )
-    if not any(possible):
+    possible = tuple([_has_all(spaced, needs) for needs in _HEDGE_NEEDS])
+    if True not in possible:
         return []
     sentence = text[start:end]
     pattern = _hedge_pattern(possible)
     if possible[0]:  # the first alternative starts at any word
         return [(m.start() + start, m.end() + start) for m in pattern.finditer(sentence)]
-    # The others start at one of a few words: try the pattern there only, left to right.
-    starts = (candidate.start() for candidate in _HEDGE_STARTS.finditer(words))
-    return [(m.start() + start, m.end() + start) for m in matches_at(pattern, sentence, starts)]
+    # The others start at one of a few words: try the pattern there only, left to right
+    # (:func:`geo.cues.matches_at`).
+    spans: list[tuple[int, int]] = []
+    after = 0  # where the last match ended
+    for candidate in _HEDGE_STARTS.finditer(words):
+        at = candidate.start()
+        if at < after:
+            continue
+        match = pattern.match(sentence, at)
+        if match is not None:
+            after = match.end()
+            spans.append((match.start() + start, after + start))
+    return spans
 
 
+@cython.cfunc
+def _has_any(words: bytes, wanted: tuple[bytes, ...]) -> cython.bint:
+    """Whether ``words`` contains one of ``wanted``."""
+    found = False
+    for word in wanted:
+        if words.find(word) >= 0:
+            found = True
+            break
+    return found
+
+
+@cython.cfunc
+def _has_all(words: bytes, needs: tuple[tuple[bytes, ...], ...]) -> cython.bint:
+    """Whether ``words`` contains one of each group of ``needs``."""
+    found = True
+    for group in needs:
+        if not _has_any(words, group):
+            found = False
+            break
+    return found
+
+
+@cython.cfunc
 def _nearest(
-    spans: list[tuple[int, int]], starts: list[int], start: int, end: int, *, before: bool
+    spans: list[tuple[int, int]], starts: list[int], start: int, end: int, before: cython.bint
 ) -> tuple[int, int] | None:
     """Return the span nearest to ``[start, end)``, never one overlapping it.
 
     With ``before``, the last span ending at or before ``start``; otherwise the first one
     starting at or after ``end``.
     """
+    index: cython.Py_ssize_t
     if before:
         index = bisect.bisect_right(starts, start) - 1
         while index >= 0 and spans[index][1] > start:
@@ -1134,33 +1293,44 @@ def _nearest(
     return spans[index] if index < len(spans) else None
 
 
+@cython.cfunc
 def _nearest_hedge(
     hedges: list[tuple[int, int]], starts: list[int], start: int, end: int
 ) -> tuple[int, int] | None:
     """Return the hedge closest to the figure (one inside it is at distance 0)."""
     if not hedges:
         return None
-    index = bisect.bisect_left(starts, end)
-    candidates = hedges[max(0, index - 2) : index + 1]
-    return min(candidates, key=lambda span: max(span[0] - end, start - span[1], 0))
+    index: cython.Py_ssize_t = bisect.bisect_left(starts, end)
+    best: tuple[int, int] | None = None
+    best_distance = 0
+    for span in hedges[max(0, index - 2) : index + 1]:
+        distance = max(span[0] - end, start - span[1], 0)
+        if best is None or distance < best_distance:
+            best = span
+            best_distance = distance
+    return best
 
 
 # --- public ----------------------------------------------------------------------------------
 
 
+@cython.cfunc
 def _check_sentences(text: str, sentences: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    problems = []
-    spans = []
-    for index, span in enumerate(sentences):
+    problems: list[str] = []
+    spans: list[tuple[int, int]] = []
+    length: int = len(text)
+    index: cython.Py_ssize_t = -1
+    for span in sentences:
+        index += 1
         try:
             start, end = span
         except (TypeError, ValueError):
             problems.append(f"sentence {index}: {span!r} is not a (start, end) pair")
             continue
-        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(text)):
-            problems.append(f"sentence {index}: {span!r} is not within 0..{len(text)}")
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= length):
+            problems.append(f"sentence {index}: {span!r} is not within 0..{length}")
             continue
-        spans.append((start, end))
+        spans.append(span if type(span) is tuple else (start, end))
     if problems:
         message = (
             f"{len(problems)} bad sentence span(s): "
@@ -1223,40 +1393,60 @@ def extract_figures(
             continue
         tokens = tokenize_columns(text, sentence_start, sentence_end)
         found = _find(tokens, text, max_count)
-        if not found:
-            continue
-        attributions = _attributions(tokens)
-        attribution_starts = [s for s, _ in attributions]
-        hedges = _hedges(text, sentence_start, sentence_end)
-        hedge_starts = [s for s, _ in hedges]
-        for item in found:
-            start, end = tokens.start[item.start], tokens.end[item.end - 1]
-            said = _nearest(attributions, attribution_starts, start, end, before=True)
-            if said is None:
-                said = _nearest(attributions, attribution_starts, start, end, before=False)
-            hedge = _nearest_hedge(hedges, hedge_starts, start, end)
-            quantity = item.quantity
-            figures.append(
-                Figure(
-                    kind=item.kind,
-                    low=quantity.low,
-                    best=quantity.best,
-                    high=quantity.high,
-                    qualifier=quantity.qualifier,
-                    victims=item.victims,
-                    text=text[start:end],
-                    start=start,
-                    end=end,
-                    sentence_start=sentence_start,
-                    sentence_end=sentence_end,
-                    attribution=None if said is None else text[said[0] : said[1]],
-                    hedge=None if hedge is None else text[hedge[0] : hedge[1]],
-                    strategy=STRATEGY,
-                )
-            )
-    figures.sort(key=lambda f: (f.start, f.end, f.kind))
+        if found:
+            _add_figures(figures, found, tokens, text, sentence_start, sentence_end)
+    if len(figures) > 1:
+        figures.sort(key=_figure_order)
     logger.debug("figures: %d in %d sentences", len(figures), len(spans))
     return figures
+
+
+def _figure_order(figure: Figure) -> tuple[int, int, str]:
+    return figure.start, figure.end, figure.kind
+
+
+@cython.cfunc
+def _add_figures(
+    figures: list[Figure],
+    found: list[_Found],
+    tokens: TokenColumns,
+    text: str,
+    sentence_start: int,
+    sentence_end: int,
+) -> None:
+    """Append one sentence's figures, with the attribution and hedge nearest to each."""
+    attributions = _attributions(tokens)
+    attribution_starts = [s for s, _ in attributions]
+    hedges = _hedges(text, sentence_start, sentence_end)
+    hedge_starts = [s for s, _ in hedges]
+    token_starts: list[int] = tokens.start
+    token_ends: list[int] = tokens.end
+    item: _Found
+    for item in found:
+        start = token_starts[item.start]
+        end = token_ends[item.end - 1]
+        said = _nearest(attributions, attribution_starts, start, end, True)
+        if said is None:
+            said = _nearest(attributions, attribution_starts, start, end, False)
+        hedge = _nearest_hedge(hedges, hedge_starts, start, end)
+        figures.append(
+            Figure(
+                item.kind,  # the fields in order: positional arguments are faster
+                item.low,
+                item.best,
+                item.high,
+                item.qualifier,
+                item.victims,
+                text[start:end],
+                start,
+                end,
+                sentence_start,
+                sentence_end,
+                None if said is None else text[said[0] : said[1]],
+                None if hedge is None else text[hedge[0] : hedge[1]],
+                STRATEGY,
+            )
+        )
 
 
 FIGURE_PARSERS: dict[str, FigureParser] = {STRATEGY: extract_figures}

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import re
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import accumulate, compress, count
@@ -54,16 +54,19 @@ __all__ = [
     "AMOUNT_STARTERS",
     "MAX_DIGITS",
     "NUMBER_WORDS",
+    "Amount",
     "Quantity",
     "QuantityMatch",
     "Token",
     "TokenColumns",
     "adjacent",
+    "match_amount",
     "match_number",
     "match_quantity",
     "number_positions",
     "parse_number",
     "parse_quantity",
+    "phrase_at",
     "tokenize",
     "tokenize_columns",
 ]
@@ -202,11 +205,23 @@ class QuantityMatch(NamedTuple):
     quantity: Quantity
 
 
-class _Number(NamedTuple):
-    end: int  # index of the first token after the number
+@cython.final
+@cython.cclass
+class _Number:
+    """A number read from the tokens (compiled, an extension type with C fields)."""
+
+    end: cython.Py_ssize_t  # index of the first token after the number
     value: int
-    scale: int  # trailing multiplier (1_000_000 for "3 million"), 1 when none
-    vague: bool
+    scale: cython.longlong  # trailing multiplier (1_000_000 for "3 million"), 1 when none
+    vague: cython.bint
+
+    def __init__(
+        self, end: cython.Py_ssize_t, value: int, scale: cython.longlong, vague: cython.bint
+    ) -> None:
+        self.end = end
+        self.value = value
+        self.scale = scale
+        self.vague = vague
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +237,11 @@ class Quantity:
     high: int | None
     qualifier: Qualifier
     value_text: str
+
+
+Amount = tuple[int, int, int, int | None, int | None, int | None, Qualifier, str]
+"""What :func:`match_amount` reads: ``(start, value_start, end, low, best, high, qualifier,
+value_text)``, a :class:`QuantityMatch` and its :class:`Quantity` in one tuple."""
 
 
 def tokenize_columns(text: str, start: int = 0, end: int | None = None) -> TokenColumns:
@@ -475,11 +495,19 @@ def _number_positions(lowers: list[str]) -> list[int]:
     found: list[int] = []
     i: cython.Py_ssize_t
     lower: str
+    first: cython.Py_UCS4
     for i in range(len(lowers)):
         lower = lowers[i]
-        if (len(lower) and _is_digit(lower[0])) or lower in NUMBER_WORDS:
+        if len(lower) == 0:
+            continue
+        first = lower[0]
+        if _is_digit(first) or (first in _NUMBER_WORD_FIRST and lower in NUMBER_WORDS):
             found.append(i)
     return found
+
+
+_NUMBER_WORD_FIRST = cython.declare(str, "".join(sorted({word[0] for word in NUMBER_WORDS})))
+"""The letters the words of :data:`NUMBER_WORDS` start with."""
 
 
 def _is_number_token(lower: str) -> bool:
@@ -508,21 +536,67 @@ def _digits_value(token: str) -> float | None:
     return float(token) if fraction else int(whole)
 
 
-def adjacent(starts: list[int], ends: list[int], i: int) -> bool:
+@cython.ccall
+def phrase_at(
+    lowers: list[str],
+    i: cython.Py_ssize_t,
+    phrases: Container[tuple[str, ...]],
+    lengths: list[int],
+) -> tuple[str, ...] | None:
+    """The longest of ``phrases`` that the tokens from ``i`` spell.
+
+    Parameters
+    ----------
+    lowers
+        Lower-cased tokens.
+    i
+        Index of the phrase's first token, ``0 <= i``.
+    phrases
+        Phrases as tuples of lower-cased tokens.
+    lengths
+        The lengths of ``phrases``, longest first.
+
+    Returns
+    -------
+    tuple[str, ...] or None
+        The phrase, or ``None`` when none starts at ``i``.
+
+    Examples
+    --------
+    >>> phrase_at(["at", "least", "12"], 0, {("at", "least"), ("at",)}, [2, 1])
+    ('at', 'least')
+    """
+    n: cython.Py_ssize_t = len(lowers)
+    length: cython.Py_ssize_t
+    for length in lengths:
+        if i + length <= n:
+            key = tuple(lowers[i : i + length])
+            if key in phrases:
+                return key
+    return None
+
+
+@cython.ccall
+def adjacent(starts: list[int], ends: list[int], i: cython.Py_ssize_t) -> cython.bint:
     """Whether token ``i`` starts where token ``i - 1`` ends (no whitespace between)."""
     return 0 < i < len(starts) and ends[i - 1] == starts[i]
 
 
-def _match_digits(tokens: TokenColumns, i: int) -> _Number | None:
-    texts, lowers, starts, ends = tokens
+@cython.cfunc
+def _match_digits(
+    texts: list[str], lowers: list[str], starts: list[int], ends: list[int], i: cython.Py_ssize_t
+) -> _Number | None:
     value = _digits_value(texts[i])
     if value is None:
         return None
-    n = len(texts)
-    j = i + 1
-    scale = 1
+    n: cython.Py_ssize_t = len(texts)
+    j: cython.Py_ssize_t = i + 1
+    k: cython.Py_ssize_t = j
+    scale: cython.longlong = 1
+    word: str
     # a scale word, maybe hyphenated: "3.9 million", "3.9-million", "1.5m", "2bn"
-    k = j + 1 if j < n and texts[j] in HYPHENS and ends[i] == starts[j] else j
+    if j < n and texts[j] in HYPHENS and ends[i] == starts[j]:
+        k = j + 1
     if k < n:
         word = lowers[k]
         if word in _SCALES or word == "hundred":
@@ -538,61 +612,81 @@ def _match_digits(tokens: TokenColumns, i: int) -> _Number | None:
     total = value * scale
     if total != int(total):  # "3.9" alone is not a count
         return None
-    return _Number(j, int(total), scale, vague=False)
+    return _Number(j, int(total), scale, False)
 
 
-def _match_words(tokens: TokenColumns, i: int) -> _Number | None:
+_A_SCALES = frozenset({"dozen", "hundred", "thousand", "million"})
+"""Words a number may start with after "a" or "an" ("a dozen", "an estimated" is not one)."""
+
+
+# What the last word of a number in words was, for :func:`_match_words`.
+_NOTHING = cython.declare(cython.int, 0)
+_UNIT = cython.declare(cython.int, 1)
+_TEN = cython.declare(cython.int, 2)
+_HUNDRED = cython.declare(cython.int, 3)
+_SCALE = cython.declare(cython.int, 4)
+_DOZEN = cython.declare(cython.int, 5)
+_A = cython.declare(cython.int, 6)  # "a" or "an" before "dozen", "hundred" ...
+_AND = cython.declare(cython.int, 7)  # "and" after "hundred" or a scale
+
+
+@cython.cfunc
+def _match_words(
+    lowers: list[str], starts: list[int], ends: list[int], i: cython.Py_ssize_t
+) -> _Number | None:
     """Longest well-formed number in words from token ``i`` ("two hundred and fifty")."""
-    _, lowers, starts, ends = tokens
-    n = len(lowers)
-    total = 0
-    current = 0
-    last = ""  # "unit", "ten", "hundred", "scale", "dozen"
-    end = i
-    scale = 1
-    j = i
-    if lowers[i] in {"a", "an"}:
-        if i + 1 < n and lowers[i + 1] in {"dozen", "hundred", "thousand", "million"}:
+    n: cython.Py_ssize_t = len(lowers)
+    total: cython.longlong = 0  # at most a few 10**13: a scale word follows at most 9,999
+    current: cython.longlong = 0
+    last: cython.int = _NOTHING
+    end: cython.Py_ssize_t = i
+    scale: cython.longlong = 1
+    j: cython.Py_ssize_t = i
+    unit: cython.longlong
+    word: str
+    if lowers[i] == "a" or lowers[i] == "an":
+        if i + 1 < n and lowers[i + 1] in _A_SCALES:
             current = 1
-            last = "a"
+            last = _A
             j = i + 1
         else:
             return None
     while j < n:
         word = lowers[j]
-        if word in _UNITS and last in {"", "ten", "hundred", "and", "scale"}:
-            if last == "ten" and not 0 < _UNITS[word] < 10:
+        if word in _UNITS and last in (_NOTHING, _TEN, _HUNDRED, _AND, _SCALE):
+            unit = _UNITS[word]
+            if last == _TEN and not 0 < unit < 10:
                 break
-            current += _UNITS[word]
-            last = "unit"
-        elif word in _TENS and last in {"", "hundred", "and", "scale"}:
+            current += unit
+            last = _UNIT
+        elif word in _TENS and last in (_NOTHING, _HUNDRED, _AND, _SCALE):
             current += _TENS[word]
-            last = "ten"
-        elif word == "hundred" and last in {"unit", "a", "ten"} and current < 100:
+            last = _TEN
+        elif word == "hundred" and last in (_UNIT, _A, _TEN) and current < 100:
             current *= 100
-            last = "hundred"
+            last = _HUNDRED
             scale = 100
-        elif word in _SCALES and last in {"unit", "ten", "hundred", "a"}:
-            total += current * _SCALES[word]
-            current = 0
-            last = "scale"
+        elif word in _SCALES and last in (_UNIT, _TEN, _HUNDRED, _A):
             scale = _SCALES[word]
-        elif word == "dozen" and last in {"unit", "a"} and current < 100:
+            total += current * scale
+            current = 0
+            last = _SCALE
+        elif word == "dozen" and last in (_UNIT, _A) and current < 100:
             current *= 12
-            last = "dozen"
+            last = _DOZEN
             scale = 12
         elif (
             word == "and"
-            and last in {"hundred", "scale"}
+            and last in (_HUNDRED, _SCALE)
             and j + 1 < n
             and (lowers[j + 1] in _UNITS or lowers[j + 1] in _TENS)
         ):
-            last = "and"
+            last = _AND
             j += 1
             continue
         elif (
             word in HYPHENS
-            and last == "ten"
+            and last == _TEN
             and adjacent(starts, ends, j)
             and j + 1 < n
             and lowers[j + 1] in _UNITS
@@ -604,18 +698,20 @@ def _match_words(tokens: TokenColumns, i: int) -> _Number | None:
             break
         j += 1
         end = j
-        if last in {"unit", "ten"}:
+        if last in (_UNIT, _TEN):
             scale = 1
-    if end == i or last in {"a", "and"}:
+    if end == i or last in (_A, _AND):
         return None
-    return _Number(end, total + current, scale, vague=False)
+    return _Number(end, total + current, scale, False)
 
 
-def _match_vague(lowers: list[str], i: int) -> _Number | None:
+@cython.cfunc
+def _match_vague(lowers: list[str], i: cython.Py_ssize_t) -> _Number | None:
     """Read a vague amount: dozens, tens of thousands, several hundred (ACLED values)."""
-    n = len(lowers)
-    word = lowers[i]
-    j = i
+    n: cython.Py_ssize_t = len(lowers)
+    word: str = lowers[i]
+    j: cython.Py_ssize_t = i
+    value: cython.longlong
     if word in _VAGUE:
         value = _VAGUE[word]
         j = i + 1
@@ -637,9 +733,16 @@ def _match_vague(lowers: list[str], i: int) -> _Number | None:
             return None
         value = _VAGUE_SCALES[lowers[j]]
         j += 1
-    if j < n and lowers[j] == "of" and (j + 1 == n or lowers[j + 1][:1].isalpha()):
+    if j < n and lowers[j] == "of" and (j + 1 == n or _starts_alpha(lowers[j + 1])):
         j += 1  # "dozens of people": the "of" belongs to the amount
-    return _Number(j, value, 1, vague=True)
+    return _Number(j, value, 1, True)
+
+
+@cython.cfunc
+@cython.inline
+def _starts_alpha(word: str) -> cython.bint:
+    """Whether ``word[:1].isalpha()``."""
+    return len(word) > 0 and word[0].isalpha()
 
 
 def match_number(tokens: Sequence[Token] | TokenColumns, i: int) -> tuple[int, int, bool] | None:
@@ -665,21 +768,26 @@ def match_number(tokens: Sequence[Token] | TokenColumns, i: int) -> tuple[int, i
     >>> match_number(tokenize_columns("dozens of people"), 0)
     (2, 12, True)
     """
-    number = _match_any(_columns(tokens), i)
+    texts, lowers, starts, ends = _columns(tokens)
+    number = _match_any(texts, lowers, starts, ends, i)
     return None if number is None else (number.end, number.value, number.vague)
 
 
-def _match_any(tokens: TokenColumns, i: int) -> _Number | None:
-    texts, lowers, _, _ = tokens
+@cython.cfunc
+def _match_any(
+    texts: list[str], lowers: list[str], starts: list[int], ends: list[int], i: cython.Py_ssize_t
+) -> _Number | None:
     if not 0 <= i < len(texts):
         return None
-    first = texts[i][:1]
-    if "0" <= first <= "9":
+    first: str = texts[i]
+    if len(first) > 0 and "0" <= first[0] <= "9":
         # "3 dozen", "5 hundred thousand" are rare; digits + word scale is handled there
-        return _match_digits(tokens, i)
-    return _match_vague(lowers, i) or _match_words(tokens, i)
+        return _match_digits(texts, lowers, starts, ends, i)
+    number = _match_vague(lowers, i)
+    return _match_words(lowers, starts, ends, i) if number is None else number
 
 
+@cython.cfunc
 def _with_scale(first: _Number, second: _Number) -> int:
     """Spread the second number's scale over the first: "3 to 4 million" is 3,000,000+."""
     if first.scale == 1 and second.scale >= 1_000 and first.value < 1_000:
@@ -687,11 +795,20 @@ def _with_scale(first: _Number, second: _Number) -> int:
     return first.value
 
 
-def _range(low: int, high: int, text: str) -> Quantity:
-    low, high = min(low, high), max(low, high)
+@cython.cfunc
+def _range(
+    start: cython.Py_ssize_t,
+    value_start: cython.Py_ssize_t,
+    end: cython.Py_ssize_t,
+    low: int,
+    high: int,
+    text: str,
+) -> Amount:
+    if high < low:
+        low, high = high, low
     if low == high:
-        return Quantity(low, low, low, "exact", text)
-    return Quantity(low, None, high, "range", text)
+        return start, value_start, end, low, low, low, "exact", text
+    return start, value_start, end, low, None, high, "range", text
 
 
 def _spaced(tokens: TokenColumns) -> tuple[str, TokenColumns]:
@@ -737,63 +854,114 @@ def match_quantity(
     """
     columns = tokens if type(tokens) is TokenColumns else _columns(tokens)
     texts, lowers, starts, ends = columns
-    n = len(lowers)
-    if not 0 <= i < n:
-        return None
-    word = lowers[i]
-    if word not in AMOUNT_STARTERS and not "0" <= word[:1] <= "9":
+    if not 0 <= i < len(lowers):
         return None
     if text is None:
         text, columns = _spaced(columns)
         starts, ends = columns.start, columns.end
+    amount = _amount_at(texts, lowers, starts, ends, i, text)
+    if amount is None:
+        return None
+    start, value_start, end, low, best, high, qualifier, value_text = amount
+    return QuantityMatch(start, value_start, end, Quantity(low, best, high, qualifier, value_text))
+
+
+def match_amount(tokens: TokenColumns, i: int, text: str) -> Amount | None:
+    """:func:`match_quantity` as one flat tuple, for rule matchers that drop most amounts.
+
+    Parameters
+    ----------
+    tokens
+        Output of :func:`tokenize_columns` on ``text``.
+    i
+        Index of the first token (the qualifier's, if there is one).
+    text
+        The tokenized text.
+
+    Returns
+    -------
+    Amount or None
+        ``(start, value_start, end, low, best, high, qualifier, value_text)``: the fields of
+        ``match_quantity(tokens, i, text=text)`` and of its quantity; ``None`` when no amount
+        starts at ``i``.
+
+    Examples
+    --------
+    >>> text = "killing at least seven"
+    >>> match_amount(tokenize_columns(text), 1, text)
+    (1, 3, 4, 7, 7, None, 'at_least', 'seven')
+    """
+    texts, lowers, starts, ends = tokens
+    if not 0 <= i < len(lowers):
+        return None
+    return _amount_at(texts, lowers, starts, ends, i, text)
+
+
+@cython.cfunc
+def _amount_at(
+    texts: list[str],
+    lowers: list[str],
+    starts: list[int],
+    ends: list[int],
+    i: cython.Py_ssize_t,
+    text: str,
+) -> Amount | None:
+    """:func:`match_amount` on token columns, ``0 <= i < len(lowers)``."""
+    n: cython.Py_ssize_t = len(lowers)
+    word: str = lowers[i]
+    if word not in AMOUNT_STARTERS and not (len(word) > 0 and "0" <= word[0] <= "9"):
+        return None
+    first: _Number | None
+    second: _Number | None
+    number: _Number | None
 
     # "between 20 and 25", "from 20 to 25"
     if word in {"between", "from"}:
-        first = _match_any(columns, i + 1)
+        first = _match_any(texts, lowers, starts, ends, i + 1)
         joiner = "and" if word == "between" else "to"
         if first is not None and not first.vague and first.end < n and lowers[first.end] == joiner:
-            second = _match_any(columns, first.end + 1)
+            second = _match_any(texts, lowers, starts, ends, first.end + 1)
             if second is not None and not second.vague:
                 value_text = text[starts[i + 1] : ends[second.end - 1]]
-                quantity = _range(_with_scale(first, second), second.value, value_text)
-                return QuantityMatch(i, i + 1, second.end, quantity)
+                return _range(
+                    i, i + 1, second.end, _with_scale(first, second), second.value, value_text
+                )
         return None
 
     qualifier: Qualifier = "exact"
-    k = i
-    for length in _QUALIFIER_LENGTHS if word in _QUALIFIER_FIRST else ():
-        key = tuple(lowers[i : i + length])
-        if len(key) == length and key in _QUALIFIERS:
+    k: cython.Py_ssize_t = i
+    if word in _QUALIFIER_FIRST:
+        key = phrase_at(lowers, i, _QUALIFIERS, _QUALIFIER_LENGTHS)
+        if key is not None:
             qualifier = _QUALIFIERS[key]
-            k = i + length
-            break
-    number = _match_any(columns, k)
+            k = i + len(key)
+    number = _match_any(texts, lowers, starts, ends, k)
     if number is None:
         return None
     value_text = text[starts[k] : ends[number.end - 1]]
     if number.vague:
-        quantity = Quantity(number.value, number.value, None, "vague", value_text)
-        return QuantityMatch(i, k, number.end, quantity)
+        return i, k, number.end, number.value, number.value, None, "vague", value_text
 
     # "20 to 25", "20-25", "two or three"
-    j = number.end
+    j: cython.Py_ssize_t = number.end
     if j + 1 < n and qualifier in {"exact", "approximate"}:
-        link = texts[j]
-        spaced_ok = lowers[j] in {"to", "or"}
-        dash_ok = link in HYPHENS and (
+        link: str = texts[j]
+        spaced_ok: cython.bint = lowers[j] == "to" or lowers[j] == "or"
+        dash_ok: cython.bint = link in HYPHENS and (
             (adjacent(starts, ends, j) and adjacent(starts, ends, j + 1)) or link != "-"
         )
         if spaced_ok or dash_ok:
-            second = _match_any(columns, j + 1)
+            second = _match_any(texts, lowers, starts, ends, j + 1)
             if second is not None and not second.vague and second.value >= number.value:
                 value_text = text[starts[k] : ends[second.end - 1]]
-                quantity = _range(_with_scale(number, second), second.value, value_text)
-                return QuantityMatch(i, k, second.end, quantity)
+                return _range(
+                    i, k, second.end, _with_scale(number, second), second.value, value_text
+                )
 
     value = number.value
     low = None if qualifier == "at_most" else value
     high = None if qualifier == "at_least" else value
-    return QuantityMatch(i, k, number.end, Quantity(low, value, high, qualifier, value_text))
+    return i, k, number.end, low, value, high, qualifier, value_text
 
 
 def parse_number(text: str) -> int | None:
@@ -837,7 +1005,7 @@ def parse_number(text: str) -> int | None:
     tokens = tokenize_columns(text)
     if not tokens.text:
         return None
-    number = _match_any(tokens, 0)
+    number = _match_any(tokens.text, tokens.lower, tokens.start, tokens.end, 0)
     if number is None or number.end != len(tokens.text):
         return None
     return number.value

@@ -8,6 +8,8 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from geo import figures, numbers
 from geo._errors import InputError
@@ -685,3 +687,25 @@ def test_sentence_filter_keys_hold_every_filter_word(plain_figures: ModuleType) 
     assert all(word.isalpha() and word.islower() for word in words)
     assert max(map(len, words)) <= plain_figures._KEY_LETTERS
     assert len(plain_figures._FILTER_KEYS) == len(set(map(plain_figures._word_key, words)))
+
+
+_RULE_WORDS = (
+    "at least nearly about some between and or to of the a toll death rose has risen number "
+    "killed killing wounded injured died dead bodies refugees people civilians children "
+    "soldiers prisoners war aid workers lost their lives taken hostage were have been were "
+    "reportedly in city Mariupol , . ; : - – ( ) $ % March May 2014 10 30 12 5,000 1.5 "
+    "million dozens three twenty according said told reporters officials Reuters could not "
+    "verify which cannot be verified including among them year old km tanks"
+).split()
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=st.lists(st.sampled_from(_RULE_WORDS), min_size=1, max_size=25))
+def test_compiled_rules_match_plain_python_on_generated_text(
+    plain_figures: ModuleType, words: list[str]
+) -> None:
+    """Counts, outcomes, tolls, asides, attributions and hedges in any order: same figures."""
+    if not (is_compiled(figures) or is_compiled(numbers)):
+        pytest.skip("geo.figures and geo.numbers run as plain Python here")
+    text = " ".join(words)
+    assert extract_figures(text) == plain_figures.extract_figures(text)

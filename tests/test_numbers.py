@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from geo import numbers
 from geo.numbers import (
     Quantity,
+    match_amount,
     match_quantity,
     number_positions,
     parse_number,
@@ -240,3 +241,56 @@ def test_compiled_token_columns_match_plain_python(
         columns = tokenize_columns(text, start, end)
         assert tuple(columns) == tuple(plain_numbers.tokenize_columns(text, start, end))
         assert number_positions(columns.lower) == plain_numbers.number_positions(columns.lower)
+
+
+def test_match_amount_is_match_quantity_flattened() -> None:
+    text = "Between 20 and 25 died, nearly 5,000 fled, dozens of people and 3 to 4 million more"
+    tokens = tokenize_columns(text)
+    found = 0
+    for i in range(-1, len(tokens.text) + 1):
+        match = match_quantity(tokens, i, text=text)
+        amount = match_amount(tokens, i, text)
+        if match is None:
+            assert amount is None
+            continue
+        quantity = match.quantity
+        assert amount == (
+            *match[:3], quantity.low, quantity.best, quantity.high, quantity.qualifier,
+            quantity.value_text,
+        )  # fmt: skip
+        found += 1
+    assert found >= 4
+
+
+_AMOUNT_WORDS = (
+    "a an at least more than nearly up to between and from to or some about over dozens of "
+    "tens thousands several few hundred thousand million twenty one two three - – , . 3.9 "
+    "5,000 1,2,3 12 1.5m 2bn mln 1900 killed people"
+).split()
+
+
+def _same_amounts(plain: ModuleType, text: str) -> None:
+    tokens = tokenize_columns(text)
+    plain_tokens = plain.tokenize_columns(text)  # plain Python's own TokenColumns
+    for i in range(len(tokens.text)):
+        assert match_amount(tokens, i, text) == plain.match_amount(plain_tokens, i, text)
+        # Each module has its own Quantity class: compare what they hold
+        assert repr(match_quantity(tokens, i)) == repr(plain.match_quantity(plain_tokens, i))
+        assert numbers.match_number(tokens, i) == plain.match_number(plain_tokens, i)
+
+
+def test_compiled_amounts_match_plain_python(plain_numbers: ModuleType) -> None:
+    """Compiled, every token of the sample texts starts the same amount (or none)."""
+    _needs_compiled()
+    for text in sample_texts():
+        _same_amounts(plain_numbers, text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(words=st.lists(st.sampled_from(_AMOUNT_WORDS), max_size=8), glue=st.sampled_from([" ", ""]))
+def test_compiled_amount_phrases_match_plain_python(
+    plain_numbers: ModuleType, words: list[str], glue: str
+) -> None:
+    """Qualifiers, ranges, scales and number words in any order read the same compiled."""
+    _needs_compiled()
+    _same_amounts(plain_numbers, glue.join(words))
