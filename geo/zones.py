@@ -8,19 +8,21 @@ Each named place becomes a polygon by a stated method:
   (the Kyiv direction -> Kyiv Oblast and Kyiv City);
 - a city -> a buffer of ``settings.fighting_buffer_km`` around it ("around X"), computed in
   an azimuthal equidistant projection centred on the city, so the radius is in metres.
+
+Finding statements is written in Cython's pure-Python mode (typed locals, C helpers), for
+when the module is compiled; as plain Python it gives the same statements.
 """
 
 from __future__ import annotations
 
-import bisect
 import functools
 import hashlib
 import logging
-import operator
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import cython
 import numpy as np
 import pyproj
 from shapely import wkb
@@ -29,7 +31,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
 from geo import settings
-from geo.cues import Cue, CueGate, folded
+from geo.cues import Cue, CueGate, folded, occurrences
 from geo.gazetteer import Gazetteer, get_gazetteer
 from geo.types import Article, Mention, Place, Record, Zone, ZoneKind
 
@@ -100,9 +102,9 @@ _CLAUSE_END = re.compile(
 )
 _CLAUSE_WORDS = (";", "while", "but", "whereas", "as well as", ", and ", ".", "”", '"')
 """Every ``_CLAUSE_END`` match starts with one of these."""
-_OBJECT_REACH = 45
+_OBJECT_REACH = cython.declare(cython.Py_ssize_t, 45)
 """How far after "encircled"/"recaptured" its object may start (characters)."""
-_DESCRIBED_REACH = 40
+_DESCRIBED_REACH = cython.declare(cython.Py_ssize_t, 40)
 """How far before "besieged"/"retaken" the place it describes may start ("Mariupol, besieged")."""
 _NEGATED = re.compile(r"\b(?:no|not|never|denied)\b[^.]{0,30}\b(?:fighting|shelling)\b", re.I)
 _NEGATED_CUE = Cue.of(_NEGATED, dict.fromkeys(("fighting", "shelling"), len("denied") + 30))
@@ -129,17 +131,20 @@ _SPEECH_WORDS = (
     "will",
 )
 """Every ``_SPEAKS`` match ends with one of these."""
-_ACTOR_REACH = 80
+_ACTOR_REACH = cython.declare(cython.Py_ssize_t, 80)
 
 
-def _actor(sentence: str, offset: int, mentions: Sequence[Mention]) -> str | None:
+@cython.cfunc
+def _actor(sentence: str, offset: cython.Py_ssize_t, mentions: tuple[Mention, ...]) -> str | None:
     """The party making a statement, from who speaks in the sentence.
 
     That is the country of the first government, state or demonym mention whose words lead
     to a speech or promise verb ("Russia promised", "Russian Deputy Defence Minister
     Alexander Fomin told").
     """
-    if not any(map(sentence.__contains__, _SPEECH_WORDS)):
+    rel: cython.Py_ssize_t
+    reach: str
+    if not _holds_any(sentence, _SPEECH_WORDS):
         return None
     for m in mentions:
         rel = m.end - offset
@@ -148,9 +153,19 @@ def _actor(sentence: str, offset: int, mentions: Sequence[Mention]) -> str | Non
         if not (m.place.kind == "country" or m.place.capital or m.role == "metonym"):
             continue
         reach = sentence[rel : rel + _ACTOR_REACH]
-        if any(map(reach.__contains__, _SPEECH_WORDS)) and _SPEAKS.match(reach):
+        if _holds_any(reach, _SPEECH_WORDS) and _SPEAKS.match(reach):
             return _country_name(m.place)
     return None
+
+
+@cython.cfunc
+def _holds_any(text: str, words: tuple[str, ...]) -> cython.bint:
+    """Whether one of ``words`` occurs in ``text``."""
+    word: str
+    for word in words:  # noqa: SIM110 - a C loop when compiled
+        if word in text:
+            return True
+    return False
 
 
 def _country_name(place: Place) -> str:
@@ -178,7 +193,8 @@ class Statement(Record):
     date: str | None
 
 
-def _areal(m: Mention) -> bool:
+@cython.cfunc
+def _areal(m: Mention) -> cython.bint:
     """A mention that can be an area a statement is about (not a reference point)."""
     return (
         m.place is not None
@@ -198,11 +214,16 @@ def find_statements(
         return found
     in_areal = _Within(areal)
     in_mentions = _Within(mentions)
+    text: str = article.text
+    start: cython.Py_ssize_t
+    end: cython.Py_ssize_t
+    places: tuple[Mention, ...]
+    sentence: str
     for start, end in sentences:
         places = in_areal.between(start, end)
         if not places:
             continue
-        sentence = article.text[start:end]
+        sentence = text[start:end]
         low = folded(sentence)
         may = _GATE.words(low)
         if may is not None and not may:
@@ -212,8 +233,9 @@ def find_statements(
             continue
         actor = _actor(sentence, start, in_mentions.between(start, end))
         quote = " ".join(sentence.split())
+        ends = occurrences(sentence, _CLAUSE_WORDS)
         for zone, plover in kinds:
-            chosen = _places_for(zone, sentence, (low, may), start, places)
+            chosen = _places_for(zone, sentence, (low, may), start, places, ends)
             if chosen:
                 found.append(
                     Statement(
@@ -231,22 +253,53 @@ def find_statements(
     return found
 
 
+@cython.final
+@cython.cclass
 class _Within:
     """Mentions by where they start: those in a span of the text, in their order."""
 
-    def __init__(self, mentions: Sequence[Mention]) -> None:
-        self._mentions = mentions
-        self._starts = [m.start for m in mentions]
-        self._ordered = all(map(operator.le, self._starts, self._starts[1:]))
+    _mentions: tuple[Mention, ...]
+    _starts: list[int]
+    _ordered: cython.bint
 
-    def between(self, start: int, end: int) -> tuple[Mention, ...]:
+    def __init__(self, mentions: Sequence[Mention]) -> None:
+        i: cython.Py_ssize_t
+        self._mentions = tuple(mentions)
+        self._starts = [m.start for m in mentions]
+        self._ordered = True
+        for i in range(1, len(self._starts)):
+            if self._starts[i - 1] > self._starts[i]:
+                self._ordered = False
+                break
+
+    @cython.ccall
+    def between(self, start: cython.Py_ssize_t, end: cython.Py_ssize_t) -> tuple[Mention, ...]:
         """The mentions starting in ``[start, end)``, in their order."""
         if not self._ordered:
-            return tuple(m for m in self._mentions if start <= m.start < end)
-        first = bisect.bisect_left(self._starts, start)
-        return tuple(self._mentions[first : bisect.bisect_left(self._starts, end, first)])
+            return tuple([m for m in self._mentions if start <= m.start < end])
+        first: cython.Py_ssize_t = _bisect(self._starts, start, 0)
+        return self._mentions[first : _bisect(self._starts, end, first)]
 
 
+@cython.cfunc
+def _bisect(
+    starts: list[int], value: cython.Py_ssize_t, low: cython.Py_ssize_t
+) -> cython.Py_ssize_t:
+    """``bisect.bisect_left(starts, value, low)`` over ordered numbers."""
+    high: cython.Py_ssize_t = len(starts)
+    middle: cython.Py_ssize_t
+    at: cython.Py_ssize_t
+    while low < high:
+        middle = (low + high) // 2
+        at = starts[middle]
+        if at < value:
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
+
+@cython.cfunc
 def _kinds(
     sentence: str, low: str | None, may: frozenset[str] | None
 ) -> list[tuple[ZoneKind, str | None]]:
@@ -270,36 +323,40 @@ def _kinds(
     return kinds
 
 
-def _clause(sentence: str, start: int, end: int) -> tuple[int, int]:
+@cython.cfunc
+def _clause(
+    sentence: str, start: cython.Py_ssize_t, end: cython.Py_ssize_t, ends: list[int]
+) -> tuple[int, int]:
     """Bounds of the clause around ``sentence[start:end]``.
 
-    Clauses end at ";", "while", "but", closing quotes and sentence stops.
+    Clauses end at ";", "while", "but", closing quotes and sentence stops. ``ends`` is
+    every index a ``_CLAUSE_END`` match may start at, in order.
     """
-    left = 0
-    first = _first_of(sentence, _CLAUSE_WORDS, 0, start)
-    for match in () if first < 0 else _CLAUSE_END.finditer(sentence, first, start):
-        left = match.end()
-    first = _first_of(sentence, _CLAUSE_WORDS, end, len(sentence))
-    right_match = None if first < 0 else _CLAUSE_END.search(sentence, first)
-    return left, right_match.start() if right_match else len(sentence)
+    at: cython.Py_ssize_t
+    left: cython.Py_ssize_t = 0
+    for at in ends:  # the last of the matches before ``start``, as ``finditer`` finds them
+        if at >= start:
+            break
+        if at >= left:
+            match = _CLAUSE_END.match(sentence, at, start)
+            if match is not None:
+                left = match.end()
+    for at in ends:
+        if at >= end:
+            match = _CLAUSE_END.match(sentence, at)
+            if match is not None:
+                return left, match.start()
+    return left, len(sentence)
 
 
-def _first_of(text: str, words: Sequence[str], start: int, end: int) -> int:
-    """Where the first of ``words`` occurs whole in ``text[start:end]``; -1 if none does."""
-    first = -1
-    for word in words:
-        at = text.find(word, start, end)
-        if at >= 0 and (first < 0 or at < first):
-            first = at
-    return first
-
-
+@cython.cfunc
 def _places_for(
     zone: ZoneKind,
     sentence: str,
     folding: tuple[str | None, frozenset[str] | None],
-    offset: int,
+    offset: cython.Py_ssize_t,
     places: tuple[Mention, ...],
+    ends: list[int],
 ) -> tuple[Mention, ...]:
     """The places a statement of a kind is about, from the clause its keyword governs.
 
@@ -307,12 +364,17 @@ def _places_for(
     Chernihiv directions"); fighting is about the places of its clause; a siege or recapture
     about the place it takes as object ("encircled Chernihiv", "recaptured Irpin") or that it
     describes ("Mariupol, besieged for weeks"). ``folding`` is ``folded(sentence)`` and
-    the ``_GATE.words`` of it.
+    the ``_GATE.words`` of it; ``ends`` is where the clauses may end (see ``_clause``).
     """
     keep: list[Mention] = []
     kept: set[tuple[int, int]] = set()
+    left: cython.Py_ssize_t
+    right: cython.Py_ssize_t
+    lo: cython.Py_ssize_t
+    hi: cython.Py_ssize_t
+    at: cython.Py_ssize_t
     for match in _CUES[zone].finditer(sentence, *folding):
-        left, right = _clause(sentence, match.start(), match.end())
+        left, right = _clause(sentence, match.start(), match.end(), ends)
         if zone in {"pledged_deescalation", "withdrawal"}:
             lo, hi = match.start(), right
         elif zone == "active_fighting":
@@ -323,7 +385,8 @@ def _places_for(
                 min(right, match.end() + _OBJECT_REACH),
             )
         for m in places:  # a set, not `m not in keep`: a list of 10,000 places was quadratic
-            if lo <= m.start - offset < hi and (m.start, m.end) not in kept:
+            at = m.start - offset
+            if lo <= at < hi and (m.start, m.end) not in kept:
                 kept.add((m.start, m.end))
                 keep.append(m)
     return tuple(keep)
