@@ -1,8 +1,9 @@
 """Compile the pipeline's hot modules with Cython when a C compiler is there.
 
 ``geo/toponyms.py`` (finding place names), ``geo/ranking.py`` (ranking their gazetteer
-candidates), ``geo/figures.py`` (casualty figures) and ``geo/numbers.py`` (tokens and
-numbers) are plain Python in Cython's pure-Python mode: compiled, they run several times
+candidates), ``geo/figures.py`` (casualty figures), ``geo/numbers.py`` (tokens and
+numbers), ``geo/cues.py`` (cue words) and ``geo/zones.py`` (statements and zones) are plain
+Python in Cython's pure-Python mode: compiled, they run several times
 faster; without a compiler (or with ``GEO_PURE_PYTHON=1``) the same files run as ordinary
 Python and give the same results. Everything else about the
 package is declared in ``pyproject.toml``.
@@ -14,7 +15,14 @@ import os
 
 from setuptools import setup
 
-COMPILED = ["geo/toponyms.py", "geo/ranking.py", "geo/figures.py", "geo/numbers.py"]
+COMPILED = [
+    "geo/toponyms.py",
+    "geo/ranking.py",
+    "geo/figures.py",
+    "geo/numbers.py",
+    "geo/cues.py",
+    "geo/zones.py",
+]
 
 
 def extensions() -> list[object]:

@@ -1,8 +1,9 @@
 """The modules setup.py compiles with Cython, and their sources loaded again as plain Python.
 
 Shared by ``tests/test_compiled.py`` (recognition, and every module's doctests),
-``tests/test_ranking.py``, ``tests/test_figures.py`` and ``tests/test_numbers.py``, which
-compare each compiled module with its own source run uncompiled.
+``tests/test_ranking.py``, ``tests/test_figures.py``, ``tests/test_numbers.py`` and
+``tests/test_zones_compiled.py``, which compare each compiled module with its own source
+run uncompiled.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from geo import figures, numbers, ranking, toponyms
+from geo import cues, figures, numbers, ranking, toponyms, zones
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULES = (toponyms, ranking, figures, numbers)
+MODULES = (toponyms, ranking, figures, numbers, cues, zones)
 """Every module listed in setup.py's ``COMPILED``."""
 
 
