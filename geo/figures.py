@@ -40,7 +40,7 @@ import logging
 import re
 from array import array
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 import cython
 
@@ -1016,8 +1016,8 @@ def _head(
 
 
 @cython.cfunc
-def _find(tokens: TokenColumns, text: str, max_count: int) -> list[_Found]:
-    """All figures of one sentence's tokens."""
+def _find(tokens: TokenColumns, text: str, max_count: Any) -> list[_Found]:
+    """All figures of one sentence's tokens (``max_count`` any number, ``math.inf`` too)."""
     texts: list[str] = tokens.text
     lowers: list[str] = tokens.lower
     starts: list[int] = tokens.start
@@ -1345,7 +1345,7 @@ def extract_figures(
     text: str,
     *,
     sentences: Sequence[tuple[int, int]] | None = None,
-    max_count: int = MAX_COUNT,
+    max_count: int | float = MAX_COUNT,
 ) -> list[Figure]:
     """Find counts of people killed, injured, missing, displaced, trapped, held or affected.
 
@@ -1356,7 +1356,7 @@ def extract_figures(
     sentences
         Sentence spans into ``text``; :func:`geo.sentences.split_sentences` when ``None``.
     max_count
-        Counts above this are ignored as implausible for one report.
+        Counts above this are ignored as implausible for one report (``math.inf``: none).
 
     Returns
     -------

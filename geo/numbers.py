@@ -520,7 +520,7 @@ _NUMBER_TOKENS = _TextCache(_is_number_token)
 _GROUPED_DIGITS_RE = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
 
 
-def _digits_value(token: str) -> float | None:
+def _digits_value(token: str) -> int | float | None:  # compiled, a bare float hint would convert
     """Read "5,000", "3.9" or "2014"; ``None`` for "1,2,3", "1.2.3" or absurdly long digits."""
     if token.isdigit() and token.isascii():
         return None if len(token.lstrip("0")) > MAX_DIGITS else int(token)
@@ -636,7 +636,8 @@ def _match_words(
 ) -> _Number | None:
     """Longest well-formed number in words from token ``i`` ("two hundred and fifty")."""
     n: cython.Py_ssize_t = len(lowers)
-    total: cython.longlong = 0  # at most a few 10**13: a scale word follows at most 9,999
+    # A Python int: each repeated scale ("ninety billion ninety billion ...") adds to it.
+    total: int = 0
     current: cython.longlong = 0
     last: cython.int = _NOTHING
     end: cython.Py_ssize_t = i

@@ -78,6 +78,11 @@ class Article(Record):
     source: str | None = None  # outlet or file the article came from
     path: str | None = None
 
+    def __post_init__(self) -> None:
+        # The compiled stages take exactly ``str``: a subclass (numpy.str_) becomes one.
+        if self.text.__class__ is not str and isinstance(self.text, str):
+            object.__setattr__(self, "text", str(self.text))
+
 
 @dataclass(frozen=True, slots=True)
 class Place(Record):

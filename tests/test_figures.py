@@ -709,3 +709,13 @@ def test_compiled_rules_match_plain_python_on_generated_text(
         pytest.skip("geo.figures and geo.numbers run as plain Python here")
     text = " ".join(words)
     assert extract_figures(text) == plain_figures.extract_figures(text)
+
+
+def test_max_count_takes_any_number() -> None:
+    """``math.inf`` lifts the cap; a fractional cap compares as a number, compiled or not."""
+    import math
+
+    text = "Officials said 120 million people were killed."
+    assert extract_figures(text) == []  # over the default cap of 100 million
+    assert [f.best for f in extract_figures(text, max_count=math.inf)] == [120_000_000]
+    assert extract_figures("Zero people were killed.", max_count=-0.5) == []

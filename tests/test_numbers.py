@@ -294,3 +294,15 @@ def test_compiled_amount_phrases_match_plain_python(
     """Qualifiers, ranges, scales and number words in any order read the same compiled."""
     _needs_compiled()
     _same_amounts(plain_numbers, glue.join(words))
+
+
+def test_large_amounts_stay_exact_integers() -> None:
+    """Digits times a scale are integer arithmetic, never rounded through a float."""
+    assert parse_number("999999999999999 thousand") == 999_999_999_999_999_000
+    assert parse_number("3.9 million") == 3_900_000
+
+
+def test_numbers_in_words_do_not_overflow() -> None:
+    """A repeated scale word sums past 2**63; compiled code must not wrap around."""
+    text = " ".join(["ninety nine hundred billion"] * 940_000)
+    assert parse_number(text) == 940_000 * 9_900_000_000_000

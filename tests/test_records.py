@@ -10,7 +10,7 @@ from geo.ingest import read_articles
 from geo.layers import PlaceTally, tally_places
 from geo.pipeline import extract
 from geo.reconcile import reconcile
-from geo.types import Record
+from geo.types import Article, Record
 from geo.zones import build_zones
 
 
@@ -62,3 +62,13 @@ def test_a_record_is_loaded_by_its_init() -> None:
     tally = PlaceTally(("Kyiv", "settlement", "UA", "Kyiv", 1, "exact", 30.5, 50.4), 1)
     assert tally.__reduce__()[0] is PlaceTally
     assert pickle.loads(pickle.dumps(tally)) == tally
+
+
+def test_an_article_holds_its_text_as_exactly_str() -> None:
+    """The compiled stages take exactly ``str``; a str subclass (numpy.str_) is converted."""
+    import numpy as np
+
+    article = Article(id="a", text=np.str_("Shelling in Kyiv killed 12 people."))
+    assert article.text.__class__ is str
+    result = extract(article)
+    assert [m.text for m in result.mentions] == ["Kyiv"] and len(result.figures) == 1
