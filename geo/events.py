@@ -14,6 +14,8 @@ import logging
 import re
 from collections.abc import Sequence
 
+import cython
+
 from geo.cues import Cue, CueGate, folded
 from geo.dates import event_date
 from geo.types import Article, Event, Figure, Mention
@@ -154,8 +156,28 @@ def _evident_type(
 
 
 def _quote(text: str, start: int, end: int, limit: int = 400) -> str:
-    quote = " ".join(text[start:end].split())  # blanks as \s+ matches them, one space each
+    if cython.compiled and _single_spaced(text, start, end):
+        quote = text[start:end]
+    else:
+        quote = " ".join(text[start:end].split())  # blanks as \s+ matches them, one space each
     return quote if len(quote) <= limit else quote[: limit - 1].rstrip() + "…"
+
+
+@cython.cfunc
+def _single_spaced(text: str, start: cython.Py_ssize_t, end: cython.Py_ssize_t) -> cython.bint:
+    """Whether ``text[start:end]`` is its own blank-normalized form: single spaces between words."""
+    ch: cython.Py_UCS4
+    blank: cython.bint = True  # the character before was a space (or there was none)
+    if not 0 <= start < end <= len(text):
+        return False
+    for ch in text[start:end]:  # compiled, a loop over the characters: no slice is made
+        if ch.isspace():
+            if blank or ch != " ":
+                return False
+            blank = True
+        else:
+            blank = False
+    return not blank
 
 
 _REFERENCE_ONLY = frozenset({"relative", "destination"})
@@ -178,9 +200,14 @@ def focus_place(mentions: Sequence[Mention], dateline_end: int = 0) -> Mention |
     The dateline (where the reporter filed from) and names used only as reference points
     ("toward Kyiv", "around Kyiv") do not count.
     """
+    return _focus(_locations(mentions), dateline_end)
+
+
+def _focus(located: Sequence[Mention], dateline_end: int) -> Mention | None:
+    """``focus_place``, given the article's ``_locations``."""
     counts: dict[str, int] = {}
     first: dict[str, Mention] = {}
-    for m in _locations(mentions):
+    for m in located:
         if m.place is None or m.place.kind != "settlement" or m.start < dateline_end:
             continue
         if m.qualifier in {"near", "around", "direction"}:
@@ -206,44 +233,82 @@ def governing_place(
     article is mostly about; the dateline. People who fled are counted where they fled
     from ("fled Ukraine", "fled from Mariupol"), else in the article's country.
     """
-    return _governing(figure, mentions, _locations(mentions), sentences)
+    located = _locations(mentions)
+    return _governing(figure, located, [m.start for m in located], sentences, {})
 
 
+@cython.locals(at=cython.Py_ssize_t, start=cython.Py_ssize_t, end=cython.Py_ssize_t)
+@cython.locals(index=cython.Py_ssize_t, back=cython.Py_ssize_t)
 def _governing(
     figure: Figure,
-    mentions: Sequence[Mention],
     located: Sequence[Mention],
+    starts: list[int],
     sentences: Sequence[tuple[int, int]],
+    memo: dict[str, Mention | None],
 ) -> Mention | None:
-    """``governing_place``, given the article's ``_locations``."""
-    in_sentence = [m for m in located if figure.sentence_start <= m.start < figure.sentence_end]
+    """``governing_place``, given the article's ``_locations`` and where each starts.
+
+    ``memo`` keeps the article's own place (its focus, else its dateline) once found, for
+    the article's other figures.
+    """
+    start, end = figure.sentence_start, figure.sentence_end
+    in_sentence = _within(located, starts, start, end)
     if figure.kind == "displaced":
         origin = [m for m in in_sentence if m.role == "origin" and m.place is not None]
         if origin:
             return origin[0]
-        return _country_of_article(mentions)
-    pick = _most_specific(in_sentence, figure)
+        return _country_of_article(located)
+    pick = _most_specific(in_sentence, figure.start)
     if pick is not None:
         return pick
-    index = next((i for i, s in enumerate(sentences) if s[0] <= figure.start < s[1]), None)
-    if index is not None:
+    at = figure.start
+    index = -1
+    for index in range(len(sentences)):
+        start, end = sentences[index]
+        if start <= at < end:
+            break
+    else:
+        index = -1
+    if index >= 0:
         for back in (1, 2):
             if index - back < 0:
                 break
             start, end = sentences[index - back]
             earlier = [
                 m
-                for m in located
-                if start <= m.start < end
-                and m.place is not None
+                for m in _within(located, starts, start, end)
+                if m.place is not None
                 and m.place.kind != "country"
                 and m.qualifier not in {"near", "around", "direction"}
             ]
-            pick = _most_specific(earlier, figure)
+            pick = _most_specific(earlier, at)
             if pick is not None:
                 return pick
+    if "article" not in memo:
+        memo["article"] = _article_place(located, sentences)
+    return memo["article"]
+
+
+@cython.cfunc
+@cython.locals(i=cython.Py_ssize_t, at=cython.Py_ssize_t)
+def _within(
+    located: Sequence[Mention], starts: list[int], start: cython.Py_ssize_t, end: cython.Py_ssize_t
+) -> list[Mention]:
+    """The mentions of ``located`` (starting at ``starts``) that start in ``start:end``."""
+    found: list[Mention] = []
+    for i in range(len(starts)):
+        at = starts[i]
+        if start <= at < end:
+            found.append(located[i])
+    return found
+
+
+def _article_place(
+    located: Sequence[Mention], sentences: Sequence[tuple[int, int]]
+) -> Mention | None:
+    """The place the article is mostly about, else the settlement in its dateline."""
     dateline_end = sentences[0][0] + 80 if sentences else 0
-    focus = focus_place(mentions, dateline_end)
+    focus = _focus(located, dateline_end)
     if focus is not None:
         return focus
     dateline = [
@@ -254,11 +319,14 @@ def _governing(
     return dateline[0] if dateline else None
 
 
-def _country_of_article(mentions: Sequence[Mention]) -> Mention | None:
-    """The country an article names most often as a location (for nationwide tallies)."""
+def _country_of_article(located: Sequence[Mention]) -> Mention | None:
+    """The country an article names most often as a location (for nationwide tallies).
+
+    ``located``: the article's ``_locations``.
+    """
     counts: dict[str, int] = {}
     first: dict[str, Mention] = {}
-    for m in _locations(mentions):
+    for m in located:
         if m.place is not None and m.place.kind == "country":
             counts[m.place.id] = counts.get(m.place.id, 0) + 1
             first.setdefault(m.place.id, m)
@@ -267,17 +335,27 @@ def _country_of_article(mentions: Sequence[Mention]) -> Mention | None:
     return first[max(counts, key=lambda pid: (counts[pid], -first[pid].start))]
 
 
-def _most_specific(candidates: Sequence[Mention], figure: Figure) -> Mention | None:
-    """Settlement over admin area over region over country; nearest to the figure on ties."""
-    if not candidates:
-        return None
-    rank = {"settlement": 0, "admin1": 1, "region": 2, "sea": 3, "country": 4, "continent": 5}
+_RANK = {"settlement": 0, "admin1": 1, "region": 2, "sea": 3, "country": 4, "continent": 5}
+"""Place kinds from the most specific; any other kind ranks after them."""
 
-    def key(m: Mention) -> tuple[int, int]:
-        kind = m.place.kind if m.place else "continent"
-        return rank.get(kind, 6), abs(m.start - figure.start)
 
-    return min(candidates, key=key)
+@cython.cfunc
+@cython.locals(rank=cython.Py_ssize_t, distance=cython.Py_ssize_t)
+@cython.locals(best_rank=cython.Py_ssize_t, best_distance=cython.Py_ssize_t)
+def _most_specific(candidates: Sequence[Mention], at: cython.Py_ssize_t) -> Mention | None:
+    """Settlement over admin area over region over country; nearest to ``at`` on ties.
+
+    The first of the candidates ranked best, as ``min`` picks it.
+    """
+    ranks: dict[str, int] = _RANK
+    best: Mention | None = None
+    best_rank = best_distance = 0
+    for m in candidates:
+        rank = ranks.get(m.place.kind if m.place else "continent", 6)
+        distance = abs(m.start - at)
+        if best is None or rank < best_rank or (rank == best_rank and distance < best_distance):
+            best, best_rank, best_distance = m, rank, distance
+    return best
 
 
 _DEFAULT_TYPES = {("Battles", "Armed clash"), ("Violence against civilians", "Attack")}
@@ -295,20 +373,23 @@ class _EvidentTypes:
         self, text: str, located: Sequence[Mention], sentences: Sequence[tuple[int, int]]
     ) -> None:
         self._text = text
+        self._located = located
         self._sentences = sentences
-        self._starts: dict[str, list[int]] = {}
-        for m in located:
-            assert m.place is not None
-            self._starts.setdefault(m.place.id, []).append(m.start)
+        self._starts: dict[str, list[int]] | None = None  # made at the first look-up
         self._types: dict[int, tuple[str, str] | None] = {}
 
     def get(self, place_id: str) -> tuple[str, str] | None:
         """The type of the first sentence naming the place that gives one with evidence."""
+        if self._starts is None:
+            self._starts = {}
+            for m in self._located:
+                assert m.place is not None
+                self._starts.setdefault(m.place.id, []).append(m.start)
         starts = self._starts.get(place_id)
         if starts is None:
             return None
         for index, (start, end) in enumerate(self._sentences):
-            if not any(start <= at < end for at in starts):
+            if not _any_within(starts, start, end):
                 continue
             if index not in self._types:
                 sentence = self._text[start:end]
@@ -318,6 +399,13 @@ class _EvidentTypes:
             if found is not None:
                 return found
         return None
+
+
+@cython.cfunc
+@cython.locals(at=cython.Py_ssize_t)
+def _any_within(starts: list[int], start: cython.Py_ssize_t, end: cython.Py_ssize_t) -> bool:
+    """Whether any of ``starts`` lies in ``start <= at < end``."""
+    return any(start <= at < end for at in starts)
 
 
 def event_id(article: str, place_id: str | None, sentence_start: int) -> str:
@@ -347,9 +435,11 @@ def build_events(
     """
     groups: dict[tuple[str | None, int], list[int]] = {}
     places: dict[tuple[str | None, int], Mention | None] = {}
-    located = _locations(mentions)
+    located = _locations(mentions) if figures else []
+    starts = [m.start for m in located]
+    memo: dict[str, Mention | None] = {}
     for pos, figure in enumerate(figures):
-        mention = _governing(figure, mentions, located, sentences)
+        mention = _governing(figure, located, starts, sentences, memo)
         place_id = mention.place.id if mention and mention.place else None
         key = (place_id, figure.sentence_start)
         groups.setdefault(key, []).append(pos)

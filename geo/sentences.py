@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import re
 
+import cython
+
 __all__ = ["split_sentences"]
 
 _LINE_BREAK = re.compile(r"\r\n?|[\n\u2028\u2029\x85]")
@@ -47,7 +49,8 @@ _SENTENCE_OPENERS = frozenset(
         "After", "Meanwhile", "However", "Some", "Many", "Officials", "Russia", "Ukraine",
     }
 )  # fmt: skip
-_OPENING = frozenset("\"'“‘«([")
+_OPENING_MARKS = "\"'“‘«(["
+_OPENING = frozenset(_OPENING_MARKS)
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
@@ -143,7 +146,12 @@ def _ends_sentence(text: str, block_start: int, stop: int, next_start: int) -> b
         return False
     if text[stop] != "." or text[stop + 1 : stop + 2] == ".":
         return True  # "!", "?", "…" or an ellipsis written as dots
-    word = _word_before(text, max(block_start, stop - 40), stop).lstrip("\"'“‘«([")
+    word = _word_before(text, max(block_start, stop - 40), stop).lstrip(_OPENING_MARKS)
+    return _word_ends_sentence(text, word, next_start)
+
+
+def _word_ends_sentence(text: str, word: str, next_start: int) -> bool:
+    """Whether a full stop after ``word`` ends a sentence going on at ``next_start``."""
     if not word:
         return True
     if word.lower() in _ABBREVIATIONS:
@@ -179,6 +187,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     >>> split_sentences("  ")
     []
     """
+    if cython.compiled:
+        return _split_compiled(text)
     spans: list[tuple[int, int]] = []
     runs = _terminal_runs(text)
     index = 0
@@ -197,3 +207,185 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
                 start = next_start
         spans.append((start, block_end))
     return spans
+
+
+# Compiled, the same rules run without lists of lines, runs or words: lines and terminal
+# punctuation are found with ``str.find``, and only the characters around them are read.
+
+
+@cython.cfunc
+@cython.inline
+def _is_closer(ch: cython.Py_UCS4) -> cython.bint:
+    return ch in "\"'”’»)]"
+
+
+@cython.cfunc
+@cython.inline
+def _is_terminal(ch: cython.Py_UCS4) -> cython.bint:
+    return ch in ".!?…"
+
+
+@cython.cfunc
+@cython.boundscheck(False)  # every index lies in 0 <= index < len(text)
+@cython.wraparound(False)
+def _split_compiled(text: str) -> list[tuple[int, int]]:
+    """:func:`split_sentences` compiled: the lines read once, each block split as it ends."""
+    spans: list[tuple[int, int]] = []
+    length: cython.Py_ssize_t = len(text)
+    rare: cython.bint = "\r" in text or "\x85" in text or "\u2028" in text or "\u2029" in text
+    line_start: cython.Py_ssize_t = 0
+    line_end: cython.Py_ssize_t
+    start: cython.Py_ssize_t
+    end: cython.Py_ssize_t
+    block_start: cython.Py_ssize_t = -1  # -1: no block open
+    block_end: cython.Py_ssize_t = -1
+    wraps: cython.bint = False  # the block's last line has no closing punctuation
+    ch: cython.Py_UCS4
+    while True:
+        line_end = _line_end(text, line_start, rare)
+        start = line_start
+        while start < line_end and text[start].isspace():
+            start += 1
+        if start == line_end:  # a blank line
+            if block_start >= 0:
+                _split_block(text, block_start, block_end, spans)
+                block_start = -1
+        else:
+            end = line_end
+            while text[end - 1].isspace():
+                end -= 1
+            ch = text[start]
+            if block_start >= 0 and wraps and ch.islower():
+                block_end = end  # a hard-wrapped sentence continues on this line
+            else:
+                if block_start >= 0:
+                    _split_block(text, block_start, block_end, spans)
+                block_start, block_end = start, end
+            wraps = not _ends_with_terminal(text, start, end)
+        if line_end >= length:
+            break
+        line_start = line_end + 1
+        if text[line_end] == "\r" and line_start < length and text[line_start] == "\n":
+            line_start += 1
+    if block_start >= 0:
+        _split_block(text, block_start, block_end, spans)
+    return spans
+
+
+@cython.cfunc
+@cython.boundscheck(False)  # start <= len(text)
+@cython.wraparound(False)
+def _line_end(text: str, start: cython.Py_ssize_t, rare: cython.bint) -> cython.Py_ssize_t:
+    r"""Where the line starting at ``start`` ends: its line break, or the end of the text.
+
+    ``rare``: the text holds a line break other than ``"\n"`` (see ``_LINE_BREAK``).
+    """
+    end: cython.Py_ssize_t
+    ch: cython.Py_UCS4
+    if not rare:
+        end = text.find("\n", start)
+        return len(text) if end < 0 else end
+    for end in range(start, len(text)):
+        ch = text[end]
+        if ch in "\n\r\x85\u2028\u2029":
+            return end
+    return len(text)
+
+
+@cython.cfunc
+@cython.boundscheck(False)  # start < end <= len(text)
+@cython.wraparound(False)
+def _ends_with_terminal(text: str, start: cython.Py_ssize_t, end: cython.Py_ssize_t) -> cython.bint:
+    """Whether ``text[start:end]`` ends as ``_ENDS_WITH_TERMINAL`` matches."""
+    while end > start and _is_closer(text[end - 1]):
+        end -= 1
+    return end > start and text[end - 1] in ".!?…:;"
+
+
+@cython.cfunc
+@cython.inline
+def _next_mark(
+    text: str, mark: str, at: cython.Py_ssize_t, start: cython.Py_ssize_t, end: cython.Py_ssize_t
+) -> cython.Py_ssize_t:
+    """``at``, or if it lies before ``start``, where ``mark`` next occurs in ``text[:end]``.
+
+    ``end`` where it does not occur.
+    """
+    if at >= start:
+        return at
+    at = text.find(mark, start, end)
+    return end if at < 0 else at
+
+
+@cython.cfunc
+@cython.boundscheck(False)  # block_start <= every index < block_end <= len(text)
+@cython.wraparound(False)
+def _split_block(
+    text: str,
+    block_start: cython.Py_ssize_t,
+    block_end: cython.Py_ssize_t,
+    spans: list[tuple[int, int]],
+) -> cython.void:
+    """Append the sentences of the block ``text[block_start:block_end]`` to ``spans``."""
+    start: cython.Py_ssize_t = block_start
+    stop: cython.Py_ssize_t = block_start
+    run_end: cython.Py_ssize_t
+    next_start: cython.Py_ssize_t
+    dot: cython.Py_ssize_t = -1  # where the next mark of each kind is
+    bang: cython.Py_ssize_t = -1
+    query: cython.Py_ssize_t = -1
+    ellipsis: cython.Py_ssize_t = -1
+    while True:
+        dot = _next_mark(text, ".", dot, stop, block_end)
+        bang = _next_mark(text, "!", bang, stop, block_end)
+        query = _next_mark(text, "?", query, stop, block_end)
+        ellipsis = _next_mark(text, "…", ellipsis, stop, block_end)
+        stop = min(dot, bang, query, ellipsis)
+        if stop >= block_end:
+            break
+        run_end = stop + 1  # a run never crosses whitespace, so it ends in the block
+        while run_end < block_end and _is_terminal(text[run_end]):
+            run_end += 1
+        while run_end < block_end and _is_closer(text[run_end]):
+            run_end += 1
+        next_start = run_end
+        while next_start < block_end and text[next_start].isspace():
+            next_start += 1
+        if (
+            next_start != run_end
+            and next_start < block_end
+            and _stop_ends_sentence(text, block_start, stop, next_start)
+        ):
+            spans.append((start, run_end))
+            start = next_start
+        stop = run_end
+    spans.append((start, block_end))
+
+
+@cython.cfunc
+@cython.boundscheck(False)  # block_start <= stop < next_start < len(text)
+@cython.wraparound(False)
+def _stop_ends_sentence(
+    text: str,
+    block_start: cython.Py_ssize_t,
+    stop: cython.Py_ssize_t,
+    next_start: cython.Py_ssize_t,
+) -> cython.bint:
+    """:func:`_ends_sentence` compiled: the word before the stop is sliced only if needed."""
+    ch: cython.Py_UCS4 = text[next_start]
+    if not (ch.isupper() or ch.isdigit() or ch in "\"'“‘«(["):
+        return False
+    if text[stop] != "." or text[stop + 1] == ".":
+        return True  # "!", "?", "…" or an ellipsis written as dots
+    first: cython.Py_ssize_t = max(block_start, stop - 40)
+    end: cython.Py_ssize_t = stop
+    if end > first and text[end - 1] == "\n":
+        end -= 1  # as _word_before drops a final line break
+    if end == first or text[end - 1].isspace():
+        return True
+    start: cython.Py_ssize_t = end - 1
+    while start > first and not text[start - 1].isspace():
+        start -= 1
+    while start < end and text[start] in "\"'“‘«([":
+        start += 1
+    return _word_ends_sentence(text, text[start:end], next_start)

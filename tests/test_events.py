@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
+from geo import events
 from geo.dates import dateline_day, event_date, infer_year, window
-from geo.events import classify
+from geo.events import build_events, classify, focus_place, governing_place
+from geo.figures import extract_figures
 from geo.ingest import read_articles
 from geo.pipeline import article_json, extract, reduce
+from geo.resolve import geoparse
+from geo.sentences import split_sentences
 from geo.types import Article
+from tests.compiled import is_compiled, load_plain, sample_texts
 
 EXPLOSIONS = "Explosions/Remote violence"
 
@@ -135,3 +141,33 @@ def test_example_corpus_reconciles_the_mykolaiv_strike(example_corpus: Path) -> 
     articles_cited = {s["article"] for s in strike["sources"]}
     assert len(articles_cited) >= 2
     assert any(s["attribution"] and "Zelenskiy" in s["attribution"] for s in strike["sources"])
+
+
+@pytest.fixture(scope="module")
+def plain_events() -> ModuleType:
+    return load_plain(events)
+
+
+def test_compiled_events_match_plain_python(plain_events: ModuleType) -> None:
+    """Compiled, the events, their places and quotes are those the plain source builds."""
+    if not is_compiled(events):
+        pytest.skip("geo.events runs as plain Python here")
+    texts = [
+        *sample_texts(),
+        "12 people were killed.\n\nKYIV\n\nA missile  hit\tMykolaiv.  7 died.\n3 were injured.",
+        "Shelling hit Kharkiv and Kyiv. Some 1,000 people fled Ukraine. 4 soldiers died there.",
+    ]
+    found = 0
+    for number, text in enumerate(texts):
+        article = Article(id=f"t{number}", text=text, date="2022-03-30", source="test")
+        mentions = geoparse(article)
+        spans = split_sentences(text)
+        figures = extract_figures(text, sentences=spans)
+        expected = plain_events.build_events(article, mentions, figures, spans)
+        assert build_events(article, mentions, figures, spans) == expected, text[:200]
+        assert focus_place(mentions) == plain_events.focus_place(mentions)
+        for figure in figures:
+            place = governing_place(figure, mentions, spans, text)
+            assert place == plain_events.governing_place(figure, mentions, spans, text)
+        found += len(expected[0])
+    assert found >= 10

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import random
+from types import ModuleType
+
 import pytest
 
+from geo import sentences
 from geo.sentences import split_sentences
+from tests.compiled import is_compiled, load_plain, sample_texts
 
 
 def _split(text: str) -> list[str]:
@@ -47,8 +52,10 @@ def _split(text: str) -> list[str]:
             "Guarantors (France, Germany etc.) would act. Talks went on.",
             ["Guarantors (France, Germany etc.) would act.", "Talks went on."],
         ),
-        ("It was not a withdrawal... They are shifting.", ["It was not a withdrawal...",
-                                                          "They are shifting."]),
+        (
+            "It was not a withdrawal... They are shifting.",
+            ["It was not a withdrawal...", "They are shifting."],
+        ),
     ],
 )
 def test_split_sentences(text: str, expected: list[str]) -> None:
@@ -87,3 +94,34 @@ def test_spans_are_trimmed_ordered_and_cover_all_text() -> None:
 @pytest.mark.parametrize("text", ["", " ", "\n\n", "\t \r\n"])
 def test_blank_text_has_no_sentences(text: str) -> None:
     assert split_sentences(text) == []
+
+
+_TRICKY_TEXTS = (
+    "Mr\r\n. Smith left.\r\rU.S. The talks\x85began.\u2028No. 5 \u2029won…  Then?!) Yes.",
+    '  He said "No."  \n\n  the U.S.  President came.\tJ. Smith (U.N.) A. B.  e.g. Some',
+    "Lt.\nGen. Kim\nwent home\nand slept. «Why?» ‘Fine.’ 3.9. 4... (5.) ",
+    "İstanbul ıs. ſo. Ｔｈｅ end.\x0bNext\x1cline.\f\nDone",
+)
+"""Texts with every kind of line break, terminal, closer and opener the rules treat."""
+
+
+def _random_texts(count: int) -> list[str]:
+    """Short texts drawn from the characters and words the rules look at."""
+    pieces = [*"aB .!?…:;\"'”’»)]“‘«([\n\r\x85\u2028\u2029\t\x0bı", "Mr.", "U.S.", " The", "..."]
+    pieces += [" the", "\r\n", "\n\n", " e.g.", "  ", "J.", "3.9", "Gen."]
+    rng = random.Random(20260509)
+    return ["".join(rng.choices(pieces, k=rng.randint(0, 30))) for _ in range(count)]
+
+
+@pytest.fixture(scope="module")
+def plain_sentences() -> ModuleType:
+    return load_plain(sentences)
+
+
+def test_compiled_sentences_match_plain_python(plain_sentences: ModuleType) -> None:
+    """Compiled, the text is split exactly where the plain source splits it."""
+    if not is_compiled(sentences):
+        pytest.skip("geo.sentences runs as plain Python here")
+    texts = [*sample_texts(), *_TRICKY_TEXTS, *_random_texts(20_000)]
+    for text in texts:
+        assert split_sentences(text) == plain_sentences.split_sentences(text), repr(text[:200])
