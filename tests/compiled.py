@@ -1,8 +1,9 @@
 """The modules setup.py compiles with Cython, and their sources loaded again as plain Python.
 
 Shared by ``tests/test_compiled.py`` (recognition, and every module's doctests),
-``tests/test_ranking.py``, ``tests/test_figures.py``, ``tests/test_numbers.py`` and
-``tests/test_zones_compiled.py``, which compare each compiled module with its own source
+``tests/test_ranking.py``, ``tests/test_figures.py``, ``tests/test_numbers.py``,
+``tests/test_zones_compiled.py``, ``tests/test_sentences.py`` and ``tests/test_events.py``,
+which compare each compiled module with its own source
 run uncompiled.
 """
 
@@ -13,10 +14,10 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from geo import cues, figures, numbers, ranking, toponyms, zones
+from geo import cues, events, figures, numbers, ranking, sentences, toponyms, zones
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULES = (toponyms, ranking, figures, numbers, cues, zones)
+MODULES = (toponyms, ranking, figures, numbers, cues, zones, sentences, events)
 """Every module listed in setup.py's ``COMPILED``."""
 
 
