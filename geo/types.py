@@ -80,8 +80,13 @@ class Article(Record):
 
     def __post_init__(self) -> None:
         # The compiled stages take exactly ``str``: a subclass (numpy.str_) becomes one.
-        if self.text.__class__ is not str and isinstance(self.text, str):
-            object.__setattr__(self, "text", str(self.text))
+        for name in _ARTICLE_STRINGS:
+            value = getattr(self, name)
+            if value.__class__ is not str and isinstance(value, str):
+                object.__setattr__(self, name, str(value))
+
+
+_ARTICLE_STRINGS = ("id", "text", "date", "title", "source", "path")
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,11 +64,15 @@ def test_a_record_is_loaded_by_its_init() -> None:
     assert pickle.loads(pickle.dumps(tally)) == tally
 
 
-def test_an_article_holds_its_text_as_exactly_str() -> None:
-    """The compiled stages take exactly ``str``; a str subclass (numpy.str_) is converted."""
+def test_an_article_holds_its_strings_as_exactly_str() -> None:
+    """The compiled stages take exactly ``str``; str subclasses (numpy.str_) are converted."""
     import numpy as np
 
-    article = Article(id="a", text=np.str_("Shelling in Kyiv killed 12 people."))
-    assert article.text.__class__ is str
+    article = Article(
+        id=np.str_("a"),
+        text=np.str_("Shelling in Kyiv killed 12 people."),
+        date=np.str_("2022-03-30"),
+    )
+    assert {type(value) for value in (article.id, article.text, article.date)} == {str}
     result = extract(article)
     assert [m.text for m in result.mentions] == ["Kyiv"] and len(result.figures) == 1
