@@ -300,16 +300,21 @@ def assemble_layers(
         for name, piece in shard.items():
             rows[name].extend(piece)
     made |= {name: layer_frame(name, piece) for name, piece in rows.items()}
-    layers = {name: made[name] for name in LAYER_NAMES}
+    return {name: made[name] for name in LAYER_NAMES}
+
+
+def log_layers(layers: Mapping[str, gpd.GeoDataFrame]) -> None:
+    """Log how many rows each layer has."""
     logger.info("layers: %s", ", ".join(f"{name} {len(layers[name])}" for name in LAYER_NAMES))
-    return layers
 
 
 def reduce(results: Sequence[ArticleResult]) -> dict[str, gpd.GeoDataFrame]:
     """Cross-article stages: date from datelines, reconcile events, build zones, assemble layers."""
     partial = reduce_partial(results, dated=dated_days(results), shards=1)
     log_datelines(partial.notes)
-    return assemble_layers([partial.events], [reduce_shard(partial.shards)])
+    layers = assemble_layers([partial.events], [reduce_shard(partial.shards)])
+    log_layers(layers)
+    return layers
 
 
 @dataclass(slots=True)

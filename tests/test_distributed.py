@@ -146,6 +146,23 @@ def test_many_partitions_come_back_in_input_order_and_workers_encode_layers(
     assert sum(p.severity == "warning" for p in problems) >= 2  # duplicate text, id clash
 
 
+def test_engine_reduce_keeps_its_layers_on_the_workers(
+    example_corpus: Path, scheduler: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The layers the client gets are also made on a worker: encoding them sends no frame."""
+    with distributed.dask_engine(scheduler) as engine:
+        reduction = engine.reduce([example_corpus], partitions=3)
+        scattered: list[object] = []
+        monkeypatch.setattr(engine.client, "scatter", lambda data, **_: scattered.append(data))
+        texts = engine.geojson(reduction.layers)
+        encoded = {name: text() for name, text in texts.items()}
+        assert scattered == []
+    articles, _ = read_articles([example_corpus])
+    local = reduce([extract(a) for a in articles])
+    for name in LAYER_NAMES:
+        assert encoded[name] == to_geojson(reduction.layers[name]) == to_geojson(local[name])
+
+
 def test_layers_reduced_in_runs_and_shards_equal_layers_reduced_at_once(
     example_corpus: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
