@@ -1197,11 +1197,17 @@ class _Texts:
         return {"s": [self.calls[call] for call in calls], "v": values, "z": deltas}
 
 
+def _anchors(geoms: np.ndarray) -> np.ndarray:
+    """Each point itself, and a representative point of any other shape (missing stay so)."""
+    points = geoms.copy()
+    other = shapely.get_type_id(points) > 0  # -1: missing, 0: a point
+    points[other] = shapely.point_on_surface(points[other])
+    return points
+
+
 def _scaled_points(geoms: np.ndarray, scale: int) -> tuple[list[int], list[int]]:
     """``(lat * scale, lon * scale)`` rounded, of each point or representative point."""
-    points = geoms.copy()
-    other = shapely.get_type_id(points) != 0
-    points[other] = shapely.point_on_surface(points[other])
+    points = _anchors(geoms)
     # np.rint rounds half to even, as Python's round() does.
     lat = np.rint(shapely.get_y(points) * scale).astype(np.int64).tolist()
     lon = np.rint(shapely.get_x(points) * scale).astype(np.int64).tolist()
@@ -1700,10 +1706,7 @@ def _label_rows(
         return [], []
     geoms = np.asarray(places.geometry.array, dtype=object)
     shown = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    # Each point, or a representative point of any other shape, for the whole layer at once.
-    points = geoms.copy()
-    other = shown & (shapely.get_type_id(geoms) != 0)
-    points[other] = shapely.point_on_surface(geoms[other])
+    points = _anchors(geoms)  # for the whole layer at once
     lats, lons = shapely.get_y(points).tolist(), shapely.get_x(points).tolist()
     names, kinds, ids, roles, mentions = (
         places[column].tolist() if column in places.columns else [None] * len(places)

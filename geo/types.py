@@ -80,13 +80,13 @@ class Article(Record):
 
     def __post_init__(self) -> None:
         # The compiled stages take exactly ``str``: a subclass (numpy.str_) becomes one.
-        for name in _ARTICLE_STRINGS:
+        for name in _ARTICLE_FIELDS:  # each a str, or None
             value = getattr(self, name)
             if value.__class__ is not str and isinstance(value, str):
                 object.__setattr__(self, name, str(value))
 
 
-_ARTICLE_STRINGS = ("id", "text", "date", "title", "source", "path")
+_ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
 
 
 @dataclass(frozen=True, slots=True)

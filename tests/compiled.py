@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+import pytest
+
 from geo import cues, events, figures, numbers, ranking, sentences, toponyms, zones
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +31,13 @@ def source_of(module: ModuleType) -> Path:
 def is_compiled(module: ModuleType) -> bool:
     """Whether ``module`` was imported from its compiled extension."""
     return not str(module.__file__).endswith(".py")
+
+
+def skip_unless_compiled(*modules: ModuleType) -> None:
+    """Skip the calling test when none of ``modules`` is compiled: nothing to compare."""
+    if not any(map(is_compiled, modules)):
+        names = " and ".join(module.__name__ for module in modules)
+        pytest.skip(f"{names} run(s) as plain Python here")
 
 
 def load_plain(module: ModuleType) -> ModuleType:

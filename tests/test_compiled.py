@@ -18,7 +18,14 @@ import pytest
 from hypothesis import given
 
 from geo import toponyms
-from tests.compiled import MODULES, is_compiled, load_plain, sample_texts, source_of
+from tests.compiled import (
+    MODULES,
+    is_compiled,
+    load_plain,
+    sample_texts,
+    skip_unless_compiled,
+    source_of,
+)
 from tests.test_properties_geoparse import any_text
 
 
@@ -38,8 +45,7 @@ def test_the_ci_install_compiles_the_core(module: ModuleType) -> None:
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)
 def test_compiled_core_is_not_stale(module: ModuleType) -> None:
-    if not is_compiled(module):
-        pytest.skip(f"{module.__name__} runs as plain Python here")
+    skip_unless_compiled(module)
     built = Path(str(module.__file__)).stat().st_mtime
     source = source_of(module)
     assert built >= source.stat().st_mtime, (

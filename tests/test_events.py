@@ -16,7 +16,7 @@ from geo.pipeline import article_json, extract, reduce
 from geo.resolve import geoparse
 from geo.sentences import split_sentences
 from geo.types import Article
-from tests.compiled import is_compiled, load_plain, sample_texts
+from tests.compiled import load_plain, sample_texts, skip_unless_compiled
 
 EXPLOSIONS = "Explosions/Remote violence"
 
@@ -150,8 +150,7 @@ def plain_events() -> ModuleType:
 
 def test_compiled_events_match_plain_python(plain_events: ModuleType) -> None:
     """Compiled, the events, their places and quotes are those the plain source builds."""
-    if not is_compiled(events):
-        pytest.skip("geo.events runs as plain Python here")
+    skip_unless_compiled(events)
     texts = [
         *sample_texts(),
         "12 people were killed.\n\nKYIV\n\nA missile  hit\tMykolaiv.  7 died.\n3 were injured.",

@@ -16,7 +16,7 @@ from geo._errors import InputError
 from geo.figures import FIGURE_PARSERS, STRATEGY, extract_figures
 from geo.sentences import split_sentences
 from geo.types import Figure
-from tests.compiled import is_compiled, load_plain, sample_texts
+from tests.compiled import load_plain, sample_texts, skip_unless_compiled
 
 DATA = Path(__file__).parent / "data"
 SEEDS = Path(__file__).parents[1].parent / "shared" / "seeds"
@@ -663,8 +663,7 @@ def plain_figures() -> ModuleType:
 
 def test_compiled_figures_match_plain_python(plain_figures: ModuleType) -> None:
     """Compiled, the rules and the sentence filter find exactly what the plain source finds."""
-    if not (is_compiled(figures) or is_compiled(numbers)):
-        pytest.skip("geo.figures and geo.numbers run as plain Python here")
+    skip_unless_compiled(figures, numbers)
     found = 0
     for text in [*sample_texts(), *_FOLDED_TEXTS]:
         expected = plain_figures.extract_figures(text)
@@ -705,8 +704,7 @@ def test_compiled_rules_match_plain_python_on_generated_text(
     plain_figures: ModuleType, words: list[str]
 ) -> None:
     """Counts, outcomes, tolls, asides, attributions and hedges in any order: same figures."""
-    if not (is_compiled(figures) or is_compiled(numbers)):
-        pytest.skip("geo.figures and geo.numbers run as plain Python here")
+    skip_unless_compiled(figures, numbers)
     text = " ".join(words)
     assert extract_figures(text) == plain_figures.extract_figures(text)
 

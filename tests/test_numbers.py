@@ -19,7 +19,7 @@ from geo.numbers import (
     tokenize,
     tokenize_columns,
 )
-from tests.compiled import is_compiled, load_plain, sample_texts
+from tests.compiled import load_plain, sample_texts, skip_unless_compiled
 
 
 @pytest.mark.parametrize(
@@ -212,8 +212,7 @@ def plain_numbers() -> ModuleType:
 
 
 def _needs_compiled() -> None:
-    if not is_compiled(numbers):
-        pytest.skip("geo.numbers runs as plain Python here")
+    skip_unless_compiled(numbers)
 
 
 def test_compiled_tokens_match_plain_python(plain_numbers: ModuleType) -> None:

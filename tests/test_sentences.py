@@ -9,7 +9,7 @@ import pytest
 
 from geo import sentences
 from geo.sentences import split_sentences
-from tests.compiled import is_compiled, load_plain, sample_texts
+from tests.compiled import load_plain, sample_texts, skip_unless_compiled
 
 
 def _split(text: str) -> list[str]:
@@ -120,8 +120,7 @@ def plain_sentences() -> ModuleType:
 
 def test_compiled_sentences_match_plain_python(plain_sentences: ModuleType) -> None:
     """Compiled, the text is split exactly where the plain source splits it."""
-    if not is_compiled(sentences):
-        pytest.skip("geo.sentences runs as plain Python here")
+    skip_unless_compiled(sentences)
     texts = [*sample_texts(), *_TRICKY_TEXTS, *_random_texts(20_000)]
     for text in texts:
         assert split_sentences(text) == plain_sentences.split_sentences(text), repr(text[:200])

@@ -22,7 +22,7 @@ from geo import cues, zones
 from geo.resolve import geoparse
 from geo.sentences import split_sentences
 from geo.types import Article, Mention
-from tests.compiled import is_compiled, load_plain, sample_texts
+from tests.compiled import is_compiled, load_plain, sample_texts, skip_unless_compiled
 
 STATEMENTS = [
     "Russia promised to drastically reduce military activity in the Kyiv and Chernihiv "
@@ -84,8 +84,7 @@ def test_compiled_and_plain_find_the_same_statements(
     plain_zones: ModuleType,
     articles: list[tuple[Article, list[Mention], list[tuple[int, int]]]],
 ) -> None:
-    if not (is_compiled(cues) or is_compiled(zones)):
-        pytest.skip("geo.cues and geo.zones run as plain Python here")
+    skip_unless_compiled(cues, zones)
     kinds = set()
     for article, mentions, sentences in articles:
         expected = plain_zones.find_statements(article, mentions, sentences)
@@ -101,8 +100,7 @@ def test_compiled_and_plain_cues_agree(
     plain_zones: ModuleType,
     articles: list[tuple[Article, list[Mention], list[tuple[int, int]]]],
 ) -> None:
-    if not is_compiled(cues):
-        pytest.skip("geo.cues runs as plain Python here")
+    skip_unless_compiled(cues)
     pairs = [(zones._CUES[kind], plain_zones._CUES[kind], True) for kind in zones._CUES]
     pairs += [
         (zones._PROMISE_CUE, plain_zones._PROMISE_CUE, False),  # searched without the gate
