@@ -262,7 +262,6 @@ def _governing(
     if pick is not None:
         return pick
     at = figure.start
-    index = -1
     for index in range(len(sentences)):
         start, end = sentences[index]
         if start <= at < end:

@@ -45,6 +45,7 @@ from typing import Any, Protocol
 import cython
 
 from geo._errors import InputError
+from geo.cues import matches_at
 from geo.numbers import (
     AMOUNT_STARTERS,
     HYPHENS,
@@ -443,6 +444,9 @@ def _word_bytes(text: str) -> bytes:
 
 _ASCII_CASE_FOLDS = (("\u212a", "k"), ("\u0130", "i"), ("\u0131", "i"), ("\u017f", "s"))
 """Non-ASCII letters that ``re.IGNORECASE`` matches to an ASCII letter, and that letter."""
+_FOLDED_LETTERS = cython.declare(str, "".join(letter for letter, _ in _ASCII_CASE_FOLDS))
+_FOLDED_DIGITS = tuple([ord(folded) - 96 for _, folded in _ASCII_CASE_FOLDS])
+"""The base-27 digit (see ``_letter_digit``) each of those letters reads as, in order."""
 
 
 def _may_hold_figure(words: bytes) -> bool:
@@ -552,13 +556,8 @@ def _letter_digit(ch: cython.Py_UCS4) -> cython.int:
         return cython.cast(cython.int, ch) - 96
     if "A" <= ch <= "Z":
         return cython.cast(cython.int, ch) - 64
-    if ch < 0x80:
-        return 0
-    if ch == 0x212A:  # the Kelvin sign: "k"
-        return 11
-    if ch in {0x0130, 0x0131}:  # dotted capital and dotless small i: "i"
-        return 9
-    return 19 if ch == 0x017F else 0  # long s: "s"
+    at: cython.Py_ssize_t = -1 if ch < 0x80 else _FOLDED_LETTERS.find(ch)
+    return 0 if at < 0 else _FOLDED_DIGITS[at]
 
 
 @cython.cfunc
@@ -830,7 +829,7 @@ def _is_aux(word: str) -> cython.bint:
 def _combined(lowers: list[str], kind: str, end: cython.Py_ssize_t) -> cython.bint:
     """Whether the outcome ending at ``end`` is joined to another ("killed or injured")."""
     word: str = _lower(lowers, end)
-    if word not in {"or", "and", "/", "and/or"}:
+    if word not in _COMBINING:  # "and/or" is three tokens
         return False
     n: cython.Py_ssize_t = len(lowers)
     k: cython.Py_ssize_t = end + 1
@@ -858,7 +857,7 @@ def _right_kind(texts: list[str], lowers: list[str], head_end: cython.Py_ssize_t
                 skipped += k + 1 - j
                 j = k + 1
                 break
-            if word in _ASIDE_STOPS:
+            if word in _CLAUSE_STOPS:
                 break
     if _lower(lowers, j) == "," and (j + 1 < n) and _is_aux(lowers[j + 1]):
         j += 1
@@ -875,11 +874,10 @@ def _right_kind(texts: list[str], lowers: list[str], head_end: cython.Py_ssize_t
             if not _first_is(texts[k], _ALPHA) or word in _KIND_WORDS:
                 break
     start_j: cython.Py_ssize_t = j
-    while j < n and j < start_j + 7 and _is_aux(lowers[j]):
-        if _kind_phrase_at(lowers, j) is not None:
-            break
-        j += 1
     found = _kind_phrase_at(lowers, j)
+    while found is None and j < n and j < start_j + 7 and _is_aux(lowers[j]):
+        j += 1
+        found = _kind_phrase_at(lowers, j)
     if found is None:
         return None
     kind: FigureKind = found[0]
@@ -889,7 +887,6 @@ def _right_kind(texts: list[str], lowers: list[str], head_end: cython.Py_ssize_t
     return _Kind(kind, head_end, end, skipped + (j - start_j))
 
 
-_ASIDE_STOPS = frozenset({";", ".", "!", "?", ":", "(", ")"})
 _COMBINING = frozenset({"or", "and", "/"})
 _TAKING = frozenset({"claimed", "took", "cost", "claiming", "taking", "costing"})
 _TOLL_ARTICLES = frozenset({"the", "a", "its", "their", ""})
@@ -1219,37 +1216,27 @@ def _attributions(tokens: TokenColumns) -> list[tuple[int, int]]:
 
 _NAME_MARKS = frozenset({"'", "’", "/", "-", "&"})
 """Punctuation inside a source's name after "according to" ("Human Rights Watch/Europe")."""
-_SPEAKER_MARKS = frozenset({"'", "’", "-", "/", "&", "."})
+_SPEAKER_MARKS = _NAME_MARKS | {"."}
 """Punctuation inside a speaker's name before "said" ("U.S. officials", "O'Brien")."""
 
 
 def _hedges(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Character spans of hedges ("reportedly", "could not be verified") in one sentence."""
     # The pattern's case-insensitive words are lower-cased ASCII words in ``words``.
-    words = _word_bytes(text[start:end])
+    sentence = text[start:end]
+    words = _word_bytes(sentence)
     if not _has_any(words, _HEDGE_WORDS):
         return []
     spaced = words + b" "
     possible = tuple([_has_all(spaced, needs) for needs in _HEDGE_NEEDS])
     if True not in possible:
         return []
-    sentence = text[start:end]
     pattern = _hedge_pattern(possible)
     if possible[0]:  # the first alternative starts at any word
-        return [(m.start() + start, m.end() + start) for m in pattern.finditer(sentence)]
-    # The others start at one of a few words: try the pattern there only, left to right
-    # (:func:`geo.cues.matches_at`).
-    spans: list[tuple[int, int]] = []
-    after = 0  # where the last match ended
-    for candidate in _HEDGE_STARTS.finditer(words):
-        at = candidate.start()
-        if at < after:
-            continue
-        match = pattern.match(sentence, at)
-        if match is not None:
-            after = match.end()
-            spans.append((match.start() + start, after + start))
-    return spans
+        matches = pattern.finditer(sentence)
+    else:  # the others start at one of a few words: try the pattern there only
+        matches = matches_at(pattern, sentence, [m.start() for m in _HEDGE_STARTS.finditer(words)])
+    return [(m.start() + start, m.end() + start) for m in matches]
 
 
 @cython.cfunc

@@ -26,11 +26,14 @@ __all__ = ["split_sentences"]
 
 _LINE_BREAK = re.compile(r"\r\n?|[\n\u2028\u2029\x85]")
 _RARE_LINE_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
+_LINE_BREAK_MARKS = cython.declare(str, "\n" + "".join(_RARE_LINE_BREAKS))
 _ENDS_WITH_TERMINAL = re.compile(r"[.!?…:;][\"'”’»)\]]*$")
 _INITIALISM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]|[A-Z]")
 _LEADING_WORD = re.compile(r"[^\W\d_]+")
-_TERMINALS = ".!?…"
-_CLOSERS = frozenset("\"'”’»)]")
+_TERMINALS = cython.declare(str, ".!?…")
+_END_MARKS = cython.declare(str, _TERMINALS + ":;")  # what _ENDS_WITH_TERMINAL ends on
+_CLOSER_MARKS = cython.declare(str, "\"'”’»)]")
+_CLOSERS = frozenset(_CLOSER_MARKS)
 
 _ABBREVIATIONS = frozenset(
     {
@@ -49,7 +52,7 @@ _SENTENCE_OPENERS = frozenset(
         "After", "Meanwhile", "However", "Some", "Many", "Officials", "Russia", "Ukraine",
     }
 )  # fmt: skip
-_OPENING_MARKS = "\"'“‘«(["
+_OPENING_MARKS = cython.declare(str, "\"'“‘«([")
 _OPENING = frozenset(_OPENING_MARKS)
 
 
@@ -216,13 +219,13 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 @cython.cfunc
 @cython.inline
 def _is_closer(ch: cython.Py_UCS4) -> cython.bint:
-    return ch in "\"'”’»)]"
+    return ch in _CLOSER_MARKS
 
 
 @cython.cfunc
 @cython.inline
 def _is_terminal(ch: cython.Py_UCS4) -> cython.bint:
-    return ch in ".!?…"
+    return ch in _TERMINALS
 
 
 @cython.cfunc
@@ -232,7 +235,9 @@ def _split_compiled(text: str) -> list[tuple[int, int]]:
     """:func:`split_sentences` compiled: the lines read once, each block split as it ends."""
     spans: list[tuple[int, int]] = []
     length: cython.Py_ssize_t = len(text)
-    rare: cython.bint = "\r" in text or "\x85" in text or "\u2028" in text or "\u2029" in text
+    rare: cython.bint = False
+    for mark in _RARE_LINE_BREAKS:  # a loop, not any(...): no generator per text
+        rare = rare or mark in text
     line_start: cython.Py_ssize_t = 0
     line_end: cython.Py_ssize_t
     start: cython.Py_ssize_t
@@ -287,7 +292,7 @@ def _line_end(text: str, start: cython.Py_ssize_t, rare: cython.bint) -> cython.
         return len(text) if end < 0 else end
     for end in range(start, len(text)):
         ch = text[end]
-        if ch in "\n\r\x85\u2028\u2029":
+        if ch in _LINE_BREAK_MARKS:
             return end
     return len(text)
 
@@ -299,7 +304,7 @@ def _ends_with_terminal(text: str, start: cython.Py_ssize_t, end: cython.Py_ssiz
     """Whether ``text[start:end]`` ends as ``_ENDS_WITH_TERMINAL`` matches."""
     while end > start and _is_closer(text[end - 1]):
         end -= 1
-    return end > start and text[end - 1] in ".!?…:;"
+    return end > start and text[end - 1] in _END_MARKS
 
 
 @cython.cfunc
@@ -373,7 +378,7 @@ def _stop_ends_sentence(
 ) -> cython.bint:
     """:func:`_ends_sentence` compiled: the word before the stop is sliced only if needed."""
     ch: cython.Py_UCS4 = text[next_start]
-    if not (ch.isupper() or ch.isdigit() or ch in "\"'“‘«(["):
+    if not (ch.isupper() or ch.isdigit() or ch in _OPENING_MARKS):
         return False
     if text[stop] != "." or text[stop + 1] == ".":
         return True  # "!", "?", "…" or an ellipsis written as dots
@@ -386,6 +391,6 @@ def _stop_ends_sentence(
     start: cython.Py_ssize_t = end - 1
     while start > first and not text[start - 1].isspace():
         start -= 1
-    while start < end and text[start] in "\"'“‘«([":
+    while start < end and text[start] in _OPENING_MARKS:
         start += 1
     return _word_ends_sentence(text, text[start:end], next_start)
