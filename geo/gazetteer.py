@@ -36,6 +36,7 @@ import pyarrow.parquet as pq
 
 from geo import settings
 from geo._errors import GazetteerError, InputError
+from geo.columns import column, values
 from geo.types import Candidate, Place, PlaceKind
 
 if TYPE_CHECKING:
@@ -188,74 +189,9 @@ class ReverseResult(TypedDict):
     distance_km: float  # 0.0 inside a polygon, else distance to the nearest one used
 
 
-def _value_reader(array: pa.Array) -> _Reader:
-    """Return a function giving the value at an index of ``array``, as ``array[i].as_py()``.
-
-    ``as_py`` first makes a pyarrow scalar, which costs more than the value itself; these
-    readers index memoryviews of the array's buffers instead and copy nothing up front
-    (only a validity mask, when the array has nulls). Nulls read as ``None``.
-    """
-    kind = array.type
-    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        read = _string_reader(array)
-    elif pa.types.is_boolean(kind):
-        read = _bits(array, 1).__getitem__
-    elif pa.types.is_integer(kind) or pa.types.is_floating(kind):
-        read = _numbers(array, _numpy_dtype(kind)).data.__getitem__
-    else:
-        return lambda index: array[index].as_py()
-    if not array.null_count:
-        return read
-    valid = _bits(array, 0)
-    return lambda index: read(index) if valid[index] else None
-
-
-def _bits(array: pa.Array, buffer: int) -> memoryview:
-    """A bitmap of ``array`` (validity or boolean values) as a memoryview of bools.
-
-    Unpacked with NumPy: pyarrow's own conversion of a boolean array imports pandas.
-    """
-    packed = np.frombuffer(array.buffers()[buffer], np.uint8)
-    bits = np.unpackbits(packed, bitorder="little")[array.offset : array.offset + len(array)]
-    return bits.view(np.bool_).data
-
-
-def _as_bool(read: _Reader, index: int) -> bool:
-    return bool(read(index))
-
-
-def _numpy_dtype(kind: pa.DataType) -> np.dtype[Any]:
-    """The NumPy dtype of an Arrow number type (``to_pandas_dtype`` would import pandas)."""
-    signed = pa.types.is_signed_integer(kind)
-    letter = "f" if pa.types.is_floating(kind) else "i" if signed else "u"
-    return np.dtype(f"{letter}{kind.bit_width // 8}")
-
-
-def _numbers(array: pa.Array, dtype: np.dtype[Any], extra: int = 0) -> np.ndarray:
-    """The values (or offsets) buffer of ``array`` as a NumPy view (no copy).
-
-    Its ``.data`` memoryview reads Python numbers, not NumPy scalars.
-    """
-    count = len(array) + extra
-    return np.frombuffer(array.buffers()[1], dtype, count, array.offset * dtype.itemsize)
-
-
-def _string_reader(array: pa.Array) -> _Reader:
-    """Read one value of a string array: its UTF-8 bytes between two offsets."""
-    if len(array) == 0:  # maybe no offsets to index; any index is out of range
-        return lambda index: array[index].as_py()
-    wide = pa.types.is_large_string(array.type)
-    offsets = _numbers(array, np.dtype(np.int64 if wide else np.int32), extra=1).data
-    data = array.buffers()[2]
-    chars = memoryview(b"" if data is None else data)
-    last = len(array)
-
-    def read(index: int) -> str:
-        if index < 0:  # Python's (and pyarrow's) negative indices
-            index = index + last if index >= -last else last + 1  # beyond: IndexError
-        return str(chars[offsets[index] : offsets[index + 1]], "utf-8")
-
-    return read
+def _numbers(array: pa.Array, dtype: np.dtype[Any]) -> np.ndarray:
+    """The values buffer of ``array`` as a NumPy view (no copy)."""
+    return np.frombuffer(array.buffers()[1], dtype, len(array), array.offset * dtype.itemsize)
 
 
 class _ArrowStrings(Sequence[str]):
@@ -263,7 +199,7 @@ class _ArrowStrings(Sequence[str]):
 
     def __init__(self, array: pa.Array) -> None:
         self._array = array
-        self._read = _value_reader(array)
+        self._read = column(array)
 
     def __len__(self) -> int:
         return len(self._array)
@@ -386,7 +322,7 @@ class Gazetteer:
     def _read(self) -> dict[str, _Reader]:
         """A reader per column :meth:`place_at`, :meth:`prior` and :meth:`candidates` use."""
         wanted = {*_PLACE_COLUMNS, "is_capital", "geonameid"}
-        read = {name: _value_reader(self._cols[name]) for name in wanted if name in self._cols}
+        read = {name: column(self._cols[name]) for name in wanted if name in self._cols}
         read.setdefault("geonameid", lambda _row: None)  # gazetteers built before it
         return read
 
@@ -395,17 +331,18 @@ class Gazetteer:
         """A reader per field of :class:`~geo.types.Place`, in order; flags read as bools."""
         readers = []
         for field in dataclasses.fields(Place):
-            read = self._read["is_capital" if field.name == "capital" else field.name]
+            name = "is_capital" if field.name == "capital" else field.name
             if field.name in {"occupied", "capital"}:
-                read = functools.partial(_as_bool, read)
-            readers.append(read)
+                readers.append(column(self._cols[name], missing=False))
+            else:
+                readers.append(self._read[name])
         return tuple(readers)
 
     @functools.cached_property
     def _read_names(self) -> tuple[_Reader, _Reader, _Reader]:
         """Readers of the name index's row, name and source columns."""
         rows = self._row_numbers.data.__getitem__
-        return rows, _value_reader(self._name_surface), _value_reader(self._name_source)
+        return rows, column(self._name_surface), column(self._name_source)
 
     def _key_range(self, key: str) -> tuple[int, int]:
         lo = bisect.bisect_left(self._keys, key)
@@ -500,7 +437,7 @@ class Gazetteer:
         if not 0 <= row < len(self):
             msg = f"gazetteer row {row!r} is out of range (0..{len(self) - 1})"
             raise GazetteerError(msg)
-        return Place(*[read(row) for read in self._place_readers])
+        return Place(*values(self._place_readers, row))
 
     def _row_of(self, place_id: str) -> int | None:
         index = bisect.bisect_left(self._ids, place_id)

@@ -2,7 +2,8 @@
 
 Shared by ``tests/test_compiled.py`` (recognition, and every module's doctests),
 ``tests/test_ranking.py``, ``tests/test_figures.py``, ``tests/test_numbers.py``,
-``tests/test_zones_compiled.py``, ``tests/test_sentences.py`` and ``tests/test_events.py``,
+``tests/test_zones_compiled.py``, ``tests/test_sentences.py``, ``tests/test_events.py`` and
+``tests/test_columns.py``,
 which compare each compiled module with its own source
 run uncompiled.
 """
@@ -16,10 +17,10 @@ from types import ModuleType
 
 import pytest
 
-from geo import cues, events, figures, numbers, ranking, sentences, toponyms, zones
+from geo import columns, cues, events, figures, numbers, ranking, sentences, toponyms, zones
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULES = (toponyms, ranking, figures, numbers, cues, zones, sentences, events)
+MODULES = (toponyms, ranking, figures, numbers, cues, zones, sentences, events, columns)
 """Every module listed in setup.py's ``COMPILED``."""
 
 

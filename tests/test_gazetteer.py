@@ -16,7 +16,6 @@ from geo._errors import GazetteerError, InputError
 from geo.gazetteer import (
     Gazetteer,
     OfflineGeocoder,
-    _value_reader,
     get_gazetteer,
     normalize_name,
 )
@@ -315,31 +314,6 @@ def test_places_read_from_buffers_match_arrow(gaz: Gazetteer) -> None:
             if field.name in {"occupied", "capital"}:
                 expected = bool(expected)
             assert getattr(place, field.name) == expected, (row, field.name)
-
-
-@pytest.mark.parametrize(
-    "array",
-    [
-        pa.array(["Kyiv", None, "", "Київ", "Zürich"]),
-        pa.array(["a", "bb", None, "ccc", "dddd"]).slice(1, 3),
-        pa.array(["x", "yy", "zzz"], type=pa.large_string()),
-        pa.array([1, None, -3, 2**40]).slice(1),
-        pa.array([1.5, None, -0.0, math.inf]),
-        pa.array([7, 8, 9], type=pa.int32()).slice(1),
-        pa.array([True, None, False, True, False, True, True, False, True]).slice(1),
-        pa.array([None, None], type=pa.string()),
-        pa.array([], type=pa.string()),
-    ],
-    ids=lambda a: str(a.type),
-)
-def test_value_reader_reads_what_as_py_reads(array: pa.Array) -> None:
-    read = _value_reader(array)
-    n = len(array)
-    for index in range(-n, n):
-        assert repr(read(index)) == repr(array[index].as_py())
-    for index in (n, -n - 1):
-        with pytest.raises(IndexError):
-            read(index)
 
 
 @pytest.mark.parametrize("name", ["Mykolaiv", "Kyiv", "Donbas", "Moscow", "Black Sea"])

@@ -1,0 +1,210 @@
+"""Single values of Arrow arrays, read by row straight from the arrays' buffers.
+
+``array[i].as_py()`` first makes a pyarrow scalar, which costs more than the value itself,
+and converting a whole column to Python objects up front would cost every process its
+start-up time and memory. A :class:`Column` keeps views of the array's buffers (nothing is
+copied but the bitmaps, unpacked to one byte per row) and makes the Python object of one
+row when asked: the gazetteer reads a name's candidates this way the first time it meets
+the name.
+
+Compiled with Cython when a C compiler is there (see ``setup.py``); the same file runs as
+plain Python otherwise, with the same results.
+
+Examples
+--------
+>>> import pyarrow as pa
+>>> names = column(pa.array(["Kyiv", None, "Київ"]))
+>>> names(0), names(1), names(-1), len(names)
+('Kyiv', None, 'Київ', 3)
+>>> column(pa.array([True, None]), missing=False)(1)
+False
+>>> values((column(pa.array([1, 2])), column(pa.array([0.5, 1.5]))), 1)
+[2, 1.5]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import cython
+import numpy as np
+import pyarrow as pa
+
+
+def _bytes_per_row(array: pa.Array, buffer: int) -> np.ndarray:
+    """A bitmap of ``array`` (validity or boolean values), one byte (0 or 1) per row."""
+    packed = np.frombuffer(array.buffers()[buffer], np.uint8)
+    return np.unpackbits(packed, bitorder="little")[array.offset : array.offset + len(array)]
+
+
+def _values_buffer(array: pa.Array, dtype: type[np.generic], extra: int = 0) -> np.ndarray:
+    """The values (or offsets) buffer of ``array`` as a NumPy view (no copy)."""
+    kind = np.dtype(dtype)
+    count = len(array) + extra
+    return np.frombuffer(array.buffers()[1], kind, count, array.offset * kind.itemsize)
+
+
+_NO_BYTES = np.zeros(1, np.uint8)  # a buffer for arrays without one (empty or all null)
+
+
+@cython.cclass
+class Column:
+    """The values of one Arrow array; ``column(row)`` is ``array[row].as_py()``.
+
+    Rows count from the end when negative, as in Python; a row out of range raises
+    :class:`IndexError`. A null reads as ``missing`` (``None`` unless given).
+    """
+
+    n: cython.Py_ssize_t
+    valid: cython.const[cython.uchar][:]  # type: ignore[valid-type]
+    nullable: cython.bint
+    missing: object
+
+    def __init__(self, array: pa.Array, missing: Any = None) -> None:
+        self.n = len(array)
+        self.nullable = array.null_count > 0
+        self.valid = (_bytes_per_row(array, 0) if self.nullable else _NO_BYTES).data
+        self.missing = missing
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __call__(self, row: int) -> Any:
+        """The value at ``row``, as :meth:`at`."""
+        return self.at(row)
+
+    @cython.ccall
+    def at(self, row: cython.Py_ssize_t) -> Any:
+        """The value at ``row`` (see the class)."""
+        if row < 0:
+            row += self.n
+        if row < 0 or row >= self.n:
+            msg = f"row {row} out of range for a column of {self.n} values"
+            raise IndexError(msg)
+        if self.nullable and not self.valid[row]:
+            return self.missing
+        return self._value(row)
+
+    @cython.cfunc
+    def _value(self, row: cython.Py_ssize_t) -> Any:
+        raise NotImplementedError
+
+
+@cython.final
+@cython.cclass
+class Strings(Column):
+    """A string column: each value is UTF-8 between two offsets."""
+
+    offsets: cython.const[cython.int][:]  # type: ignore[valid-type]
+    data: cython.const[cython.uchar][:]  # type: ignore[valid-type]
+
+    def __init__(self, array: pa.Array, missing: Any = None) -> None:
+        super().__init__(array, missing)
+        self.offsets = _values_buffer(array, np.int32, extra=1).data
+        data = array.buffers()[2]
+        empty = data is None or data.size == 0
+        self.data = (_NO_BYTES if empty else np.frombuffer(data, np.uint8)).data
+
+    @cython.cfunc
+    def _value(self, row: cython.Py_ssize_t) -> Any:
+        start: cython.Py_ssize_t = self.offsets[row]
+        end: cython.Py_ssize_t = self.offsets[row + 1]
+        if cython.compiled:
+            if start == end:
+                return ""
+            chars: cython.p_const_char = cython.cast(
+                cython.p_const_char, cython.address(self.data[start])
+            )
+            return chars[: end - start].decode("utf-8")
+        return str(self.data[start:end], "utf-8")
+
+
+@cython.final
+@cython.cclass
+class Floats(Column):
+    """A float64 column."""
+
+    numbers: cython.const[cython.double][:]  # type: ignore[valid-type]
+
+    def __init__(self, array: pa.Array, missing: Any = None) -> None:
+        super().__init__(array, missing)
+        self.numbers = _values_buffer(array, np.float64).data
+
+    @cython.cfunc
+    def _value(self, row: cython.Py_ssize_t) -> Any:
+        return self.numbers[row]
+
+
+@cython.final
+@cython.cclass
+class Integers(Column):
+    """An integer column, read as int64 (narrower arrays are widened once)."""
+
+    numbers: cython.const[cython.longlong][:]  # type: ignore[valid-type]
+
+    def __init__(self, array: pa.Array, missing: Any = None) -> None:
+        super().__init__(array, missing)
+        kind = array.type
+        signed = pa.types.is_signed_integer(kind)
+        own = np.dtype(f"{'i' if signed else 'u'}{kind.bit_width // 8}")
+        numbers = _values_buffer(array, own.type)
+        if own != np.int64:
+            numbers = numbers.astype(np.int64)  # uint64 beyond int64 does not occur here
+        self.numbers = numbers.data
+
+    @cython.cfunc
+    def _value(self, row: cython.Py_ssize_t) -> Any:
+        return self.numbers[row]
+
+
+@cython.final
+@cython.cclass
+class Booleans(Column):
+    """A boolean column, read as ``True`` or ``False``."""
+
+    flags: cython.const[cython.uchar][:]  # type: ignore[valid-type]
+
+    def __init__(self, array: pa.Array, missing: Any = None) -> None:
+        super().__init__(array, missing)
+        self.flags = _bytes_per_row(array, 1).data
+
+    @cython.cfunc
+    def _value(self, row: cython.Py_ssize_t) -> Any:
+        return self.flags[row] != 0
+
+
+def column(array: pa.Array, *, missing: Any = None) -> Callable[[int], Any]:
+    """A reader of ``array``'s values by row: a :class:`Column` for the types it knows.
+
+    Strings, booleans, integers and float64 are read from the buffers; any other type
+    falls back to ``array[row].as_py()``. Nulls read as ``missing``.
+    """
+    kind = array.type
+    if len(array) and array.null_count < len(array):
+        if pa.types.is_string(kind):
+            return Strings(array, missing)
+        if pa.types.is_boolean(kind):
+            return Booleans(array, missing)
+        if pa.types.is_integer(kind):
+            return Integers(array, missing)
+        if pa.types.is_float64(kind):
+            return Floats(array, missing)
+
+    def read(row: int) -> Any:
+        value = array[row].as_py()
+        return missing if value is None else value
+
+    return read
+
+
+def values(readers: Sequence[Callable[[int], Any]], row: cython.Py_ssize_t) -> list[Any]:
+    """The value at ``row`` of each reader (as :func:`column` makes them), in order."""
+    out: list[Any] = []
+    read: object
+    for read in readers:
+        if isinstance(read, Column):
+            out.append(cython.cast(Column, read).at(row))
+        else:
+            out.append(read(row))
+    return out
