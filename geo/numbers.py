@@ -48,7 +48,7 @@ from typing import NamedTuple, TypeVar, cast
 
 import cython
 
-from geo.types import Qualifier
+from geo.types import Qualifier, slot_init
 
 __all__ = [
     "AMOUNT_STARTERS",
@@ -224,6 +224,7 @@ class _Number:
         self.vague = vague
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Quantity:
     """A qualified amount and the range it implies.

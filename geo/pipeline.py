@@ -45,7 +45,7 @@ from geo.layers import (
 from geo.reconcile import reconcile
 from geo.resolve import geoparse
 from geo.sentences import split_sentences
-from geo.types import Article, Event, Figure, Mention, Record, Zone
+from geo.types import Article, Event, Figure, Mention, Record, Zone, slot_init
 from geo.zones import Statement, build_zones, find_statements
 
 if TYPE_CHECKING:
@@ -57,6 +57,7 @@ T = TypeVar("T")
 EXAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "examples" / "corpus"
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class ArticleResult(Record):
     """What one article yielded: the unit a distributed engine ships between workers."""

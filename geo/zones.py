@@ -33,7 +33,7 @@ from shapely.ops import unary_union
 from geo import settings
 from geo.cues import Cue, CueGate, folded, occurrences
 from geo.gazetteer import Gazetteer, get_gazetteer
-from geo.types import Article, Mention, Place, Record, Zone, ZoneKind
+from geo.types import Article, Mention, Place, Record, Zone, ZoneKind, slot_init
 
 logger = logging.getLogger(__name__)
 
@@ -178,6 +178,7 @@ def _country_name(place: Place) -> str:
         return place.name
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Statement(Record):
     """A sentence that says something about areas, with its places and coding."""

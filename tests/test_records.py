@@ -1,16 +1,22 @@
-"""The pipeline's records survive pickling (the dask engine ships them between processes)."""
+"""The pipeline's records: made through ``slot_init``, and pickled as themselves (the dask
+engine ships them between processes)."""
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import pickle
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from geo.ingest import read_articles
 from geo.layers import PlaceTally, tally_places
 from geo.pipeline import extract
 from geo.reconcile import reconcile
-from geo.types import Article, Record
+from geo.types import Article, Mention, Place, Record, slot_init
 from geo.zones import build_zones
 
 
@@ -82,3 +88,47 @@ def test_an_article_holds_its_strings_as_exactly_str() -> None:
     assert {type(value) for value in (article.id, article.text, article.date)} == {str}
     result = extract(article)
     assert [m.text for m in result.mentions] == ["Kyiv"] and len(result.figures) == 1
+
+
+def test_slot_init_makes_what_the_dataclass_init_makes() -> None:
+    """Same signature, defaults and values; still frozen, equal and hashable."""
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Plain:
+        start: int
+        place: Place | None
+        qualifier: str | None = None
+
+    @slot_init
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Quick:
+        start: int
+        place: Place | None
+        qualifier: str | None = None
+
+    assert str(inspect.signature(Quick)) == str(inspect.signature(Plain))
+    place = Place("gn:1", "X", "settlement", 50.0, 30.0, "UA", None, None, "exact")
+    calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = [
+        ((1, place), {}),
+        ((2, None), {"qualifier": "near"}),
+        ((), {"start": 3, "place": None}),
+    ]
+    for args, kwargs in calls:
+        quick, plain = Quick(*args, **kwargs), Plain(*args, **kwargs)
+        assert dataclasses.astuple(quick) == dataclasses.astuple(plain)
+        assert quick == Quick(*args, **kwargs) and hash(quick) == hash(Quick(*args, **kwargs))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        quick.start = 5  # type: ignore[misc]
+    with pytest.raises(TypeError, match="missing 1 required positional argument"):
+        Quick(1)  # type: ignore[call-arg]
+    mention = Mention(1, 5, "Kyiv", place, "location", 0.9, 1)
+    assert (mention.runner_up, mention.qualifier) == (None, None)
+
+
+def test_slot_init_refuses_fields_it_cannot_set() -> None:
+    with pytest.raises(TypeError, match="plain fields and defaults only"):
+
+        @slot_init
+        @dataclasses.dataclass(frozen=True, slots=True)
+        class Listed:
+            items: list[int] = dataclasses.field(default_factory=list)
