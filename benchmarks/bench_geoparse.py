@@ -70,17 +70,18 @@ def measure(fn: Callable[[str], object], texts: list[str], budget: float) -> dic
 STAGES = ("find_toponyms", "geoparse", "extract", "geotext", "flashgeotext")
 
 
-def stage_function(name: str) -> Callable[[str], object]:
-    """The function a stage runs on each text, with its tables loaded (not counted)."""
+def stage_function(name: str) -> tuple[Callable[[str], object], float]:
+    """The function a stage runs on each text, and the seconds its tables took to load."""
     if name == "geotext":
         from geotext import GeoText
 
-        return GeoText
+        return GeoText, 0.0
     if name == "flashgeotext":
         from flashgeotext.geotext import GeoText as FlashGeoText
 
+        started = time.perf_counter()
         flash = FlashGeoText()
-        return lambda t: flash.extract(input_text=t)
+        return (lambda t: flash.extract(input_text=t)), time.perf_counter() - started
     from geo.pipeline import extract
     from geo.resolve import geoparse
     from geo.toponyms import find_toponyms
@@ -96,13 +97,14 @@ def stage_function(name: str) -> Callable[[str], object]:
         "geoparse": lambda t: geoparse(as_article(t)),
         "extract": lambda t: extract(as_article(t)),
     }
-    if name in stages:
-        # One short article loads the gazetteer and the stage's tables, as the first
-        # article of a run would; of the names, only "Kyiv" has been looked up.
-        stages[name]("Shelling in Kyiv killed 2 people.")
-        return stages[name]
-    msg = f"unknown stage {name!r}; stages: {', '.join(STAGES)}"
-    raise SystemExit(msg)
+    if name not in stages:
+        msg = f"unknown stage {name!r}; stages: {', '.join(STAGES)}"
+        raise SystemExit(msg)
+    # One short article loads the gazetteer and the stage's tables, as the first article
+    # of a run would; of the names, only "Kyiv" has been looked up.
+    started = time.perf_counter()
+    stages[name]("Shelling in Kyiv killed 2 people.")
+    return stages[name], time.perf_counter() - started
 
 
 def run_stage(name: str, budget: float) -> dict[str, float]:
@@ -110,9 +112,7 @@ def run_stage(name: str, budget: float) -> dict[str, float]:
     from geo._collector import young_collections_only
 
     texts, _total = load_texts()
-    started = time.perf_counter()
-    fn = stage_function(name)
-    loaded = time.perf_counter() - started
+    fn, loaded = stage_function(name)
     with young_collections_only():
         row = measure(fn, texts, budget)
     row["load_s"] = loaded
@@ -129,12 +129,15 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(run_stage(args.stage, args.budget)))
         return 0
 
-    texts, total_mb = load_texts()
-    print(f"corpus: {len(texts)} articles, {total_mb:.1f} MB", file=sys.stderr)
-    results: dict[str, object] = {"corpus_articles": len(texts), "corpus_mb": total_mb}
+    texts, total_mb = load_texts()  # made here first, if it is not there yet
+    articles = len(texts)
+    del texts  # each stage's process reads its own copy
+    print(f"corpus: {articles} articles, {total_mb:.1f} MB", file=sys.stderr)
+    results: dict[str, object] = {"corpus_articles": articles, "corpus_mb": total_mb}
     for name in STAGES:
         command = [sys.executable, __file__, "--stage", name, "--budget", str(args.budget)]
-        done = subprocess.run(command, check=True, capture_output=True, text=True)
+        # Only the numbers come back on stdout; the stage's errors show as they happen.
+        done = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True)
         row = json.loads(done.stdout)
         results[name] = row
         print(

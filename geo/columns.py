@@ -2,10 +2,10 @@
 
 ``array[i].as_py()`` first makes a pyarrow scalar, which costs more than the value itself,
 and converting a whole column to Python objects up front would cost every process its
-start-up time and memory. A :class:`Column` keeps views of the array's buffers (nothing is
-copied but the bitmaps, unpacked to one byte per row) and makes the Python object of one
-row when asked: the gazetteer reads a name's candidates this way the first time it meets
-the name.
+start-up time and memory. A :class:`Column` keeps views of the array's buffers (only
+bitmaps, unpacked to one byte per row, and integers narrower than 64 bits are copied) and
+makes the Python object of one row when asked: the gazetteer reads a name's candidates
+this way the first time it meets the name.
 
 Compiled with Cython when a C compiler is there (see ``setup.py``); the same file runs as
 plain Python otherwise, with the same results.
@@ -38,8 +38,11 @@ def _bytes_per_row(array: pa.Array, buffer: int) -> np.ndarray:
     return np.unpackbits(packed, bitorder="little")[array.offset : array.offset + len(array)]
 
 
-def _values_buffer(array: pa.Array, dtype: type[np.generic], extra: int = 0) -> np.ndarray:
-    """The values (or offsets) buffer of ``array`` as a NumPy view (no copy)."""
+def values_buffer(array: pa.Array, dtype: type[np.generic], extra: int = 0) -> np.ndarray:
+    """The values (or, with ``extra=1``, offsets) buffer of ``array`` as a NumPy view.
+
+    Nothing is copied; the view keeps the Arrow buffer alive.
+    """
     kind = np.dtype(dtype)
     count = len(array) + extra
     return np.frombuffer(array.buffers()[1], kind, count, array.offset * kind.itemsize)
@@ -70,18 +73,18 @@ class Column:
     def __len__(self) -> int:
         return self.n
 
-    def __call__(self, row: int) -> Any:
+    def __call__(self, row: cython.Py_ssize_t) -> Any:
         """The value at ``row``, as :meth:`at`."""
         return self.at(row)
 
     @cython.ccall
     def at(self, row: cython.Py_ssize_t) -> Any:
         """The value at ``row`` (see the class)."""
-        if row < 0:
-            row += self.n
-        if row < 0 or row >= self.n:
+        at: cython.Py_ssize_t = row + self.n if row < 0 else row
+        if at < 0 or at >= self.n:
             msg = f"row {row} out of range for a column of {self.n} values"
             raise IndexError(msg)
+        row = at
         if self.nullable and not self.valid[row]:
             return self.missing
         return self._value(row)
@@ -101,7 +104,7 @@ class Strings(Column):
 
     def __init__(self, array: pa.Array, missing: Any = None) -> None:
         super().__init__(array, missing)
-        self.offsets = _values_buffer(array, np.int32, extra=1).data
+        self.offsets = values_buffer(array, np.int32, extra=1).data
         data = array.buffers()[2]
         empty = data is None or data.size == 0
         self.data = (_NO_BYTES if empty else np.frombuffer(data, np.uint8)).data
@@ -129,7 +132,7 @@ class Floats(Column):
 
     def __init__(self, array: pa.Array, missing: Any = None) -> None:
         super().__init__(array, missing)
-        self.numbers = _values_buffer(array, np.float64).data
+        self.numbers = values_buffer(array, np.float64).data
 
     @cython.cfunc
     def _value(self, row: cython.Py_ssize_t) -> Any:
@@ -148,9 +151,9 @@ class Integers(Column):
         kind = array.type
         signed = pa.types.is_signed_integer(kind)
         own = np.dtype(f"{'i' if signed else 'u'}{kind.bit_width // 8}")
-        numbers = _values_buffer(array, own.type)
+        numbers = values_buffer(array, own.type)
         if own != np.int64:
-            numbers = numbers.astype(np.int64)  # uint64 beyond int64 does not occur here
+            numbers = numbers.astype(np.int64)  # column() keeps uint64 away: it may not fit
         self.numbers = numbers.data
 
     @cython.cfunc
@@ -175,10 +178,21 @@ class Booleans(Column):
 
 
 def column(array: pa.Array, *, missing: Any = None) -> Callable[[int], Any]:
-    """A reader of ``array``'s values by row: a :class:`Column` for the types it knows.
+    """A reader of ``array``'s values by row.
 
-    Strings, booleans, integers and float64 are read from the buffers; any other type
-    falls back to ``array[row].as_py()``. Nulls read as ``missing``.
+    Parameters
+    ----------
+    array
+        Any pyarrow array (not a chunked one).
+    missing
+        What a null reads as.
+
+    Returns
+    -------
+    Callable[[int], Any]
+        ``read(row)`` gives ``array[row].as_py()`` (``missing`` for a null). Strings,
+        booleans, float64 and integers that fit in int64 are read from the buffers by a
+        :class:`Column`; any other type by ``as_py``.
     """
     kind = array.type
     if len(array) and array.null_count < len(array):
@@ -186,12 +200,12 @@ def column(array: pa.Array, *, missing: Any = None) -> Callable[[int], Any]:
             return Strings(array, missing)
         if pa.types.is_boolean(kind):
             return Booleans(array, missing)
-        if pa.types.is_integer(kind):
+        if pa.types.is_integer(kind) and kind != pa.uint64():
             return Integers(array, missing)
         if pa.types.is_float64(kind):
             return Floats(array, missing)
 
-    def read(row: int) -> Any:
+    def read(row: Any) -> Any:  # not ``int``: compiled, that would truncate a float
         value = array[row].as_py()
         return missing if value is None else value
 
@@ -199,7 +213,20 @@ def column(array: pa.Array, *, missing: Any = None) -> Callable[[int], Any]:
 
 
 def values(readers: Sequence[Callable[[int], Any]], row: cython.Py_ssize_t) -> list[Any]:
-    """The value at ``row`` of each reader (as :func:`column` makes them), in order."""
+    """The value at ``row`` of each reader, in order.
+
+    Parameters
+    ----------
+    readers
+        Readers as :func:`column` makes them (any ``read(row)`` callable will do).
+    row
+        The row, counted from the end when negative.
+
+    Returns
+    -------
+    list
+        One value per reader.
+    """
     out: list[Any] = []
     read: object
     for read in readers:

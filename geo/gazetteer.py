@@ -36,7 +36,7 @@ import pyarrow.parquet as pq
 
 from geo import settings
 from geo._errors import GazetteerError, InputError
-from geo.columns import column, values
+from geo.columns import column, values, values_buffer
 from geo.types import Candidate, Place, PlaceKind
 
 if TYPE_CHECKING:
@@ -189,11 +189,6 @@ class ReverseResult(TypedDict):
     distance_km: float  # 0.0 inside a polygon, else distance to the nearest one used
 
 
-def _numbers(array: pa.Array, dtype: np.dtype[Any]) -> np.ndarray:
-    """The values buffer of ``array`` as a NumPy view (no copy)."""
-    return np.frombuffer(array.buffers()[1], dtype, len(array), array.offset * dtype.itemsize)
-
-
 class _ArrowStrings(Sequence[str]):
     """A read-only ``Sequence[str]`` view over a pyarrow string array, for :mod:`bisect`."""
 
@@ -316,7 +311,7 @@ class Gazetteer:
         if rows.null_count or rows.type != pa.int32():
             msg = "the gazetteer's name index has missing or non-int32 rows; rebuild it"
             raise GazetteerError(msg)
-        return _numbers(rows, np.dtype(np.int32))
+        return values_buffer(rows, np.int32)
 
     @functools.cached_property
     def _read(self) -> dict[str, _Reader]:

@@ -6,7 +6,9 @@ mutated in place. Coordinates are always named ``lat`` and ``lon`` (WGS84 degree
 
 from __future__ import annotations
 
+import inspect
 import operator
+import sys
 from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field, fields
 from typing import Any, Literal, TypeVar
@@ -56,7 +58,8 @@ def slot_init(cls: _Class) -> _Class:
     Raises
     ------
     TypeError
-        If a field has a default factory or is left out of ``__init__``.
+        If a field has a default factory, is keyword-only or is left out of ``__init__``,
+        or the class has an ``InitVar``.
 
     Examples
     --------
@@ -68,27 +71,52 @@ def slot_init(cls: _Class) -> _Class:
     >>> Pair(1), Pair(1, right=2) == Pair(1, 2)
     (Pair(left=1, right=0), True)
     """
+    helpers: dict[str, Any] = {}
     parameters, lines = [], []
-    names: dict[str, Any] = {}
     for number, f in enumerate(fields(cls)):
-        if not f.init or f.default_factory is not MISSING:
-            msg = f"{cls.__name__}.{f.name}: slot_init takes plain fields and defaults only"
+        if not f.init or f.default_factory is not MISSING or f.kw_only:
+            msg = f"{cls.__name__}.{f.name}: slot_init takes positional fields only"
             raise TypeError(msg)
-        parameters.append(f.name if f.default is MISSING else f"{f.name}=_default_{number}")
-        names[f"_default_{number}"] = f.default
-        names[f"_set_{number}"] = cls.__dict__[f.name].__set__
-        lines.append(f"    _set_{number}(self, {f.name})\n")
+        default, setter = f"__slot_init_default_{number}", f"__slot_init_set_{number}"
+        parameters.append(f.name if f.default is MISSING else f"{f.name}={default}")
+        helpers[default] = f.default
+        helpers[setter] = _slot(cls, f.name).__set__
+        lines.append(f"  {setter}(__slot_init_self, {f.name})")
     if hasattr(cls, "__post_init__"):
-        lines.append("    self.__post_init__()\n")
-    source = f"def __init__(self, {', '.join(parameters)}):\n{''.join(lines) or '    pass'}"
-    exec(source, names)  # noqa: S102 - made from the field names, as dataclasses does
-    init = names["__init__"]
+        lines.append("  __slot_init_self.__post_init__()")
+    # As dataclasses does: the helpers are the closure of the new function and the
+    # module's own namespace its globals (so that its annotations resolve there).
+    source = "\n".join(
+        [
+            f"def __create_init__({', '.join(helpers)}):",
+            f" def __init__(__slot_init_self, {', '.join(parameters)}):",
+            *(f" {line}" for line in lines or ["  pass"]),
+            " return __init__",
+        ]
+    )
+    made: dict[str, Any] = {}
+    exec(source, vars(sys.modules[cls.__module__]), made)  # noqa: S102
+    init = made["__create_init__"](**helpers)
     dataclass_init = cls.__init__  # type: ignore[misc]
     init.__qualname__ = dataclass_init.__qualname__
-    init.__module__ = cls.__module__
     init.__annotations__ = dict(dataclass_init.__annotations__)
+    if (
+        list(inspect.signature(init).parameters.values())[1:]
+        != list(inspect.signature(dataclass_init).parameters.values())[1:]
+    ):  # an InitVar, say: fields() does not list it
+        msg = f"{cls.__name__}: slot_init cannot make the dataclass's __init__ signature"
+        raise TypeError(msg)
     cls.__init__ = init  # type: ignore[misc]
     return cls
+
+
+def _slot(cls: type, name: str) -> Any:
+    """The descriptor of slot ``name``: in ``cls`` or the class that declared it."""
+    for klass in cls.__mro__:
+        if name in vars(klass):
+            return vars(klass)[name]
+    msg = f"{cls.__name__} has no slot {name!r}; apply slot_init above @dataclass(slots=True)"
+    raise TypeError(msg)
 
 
 class Record:

@@ -22,6 +22,9 @@ ARRAYS = [
     pa.array([1.5, None, -0.0, math.inf]),
     pa.array([7, 8, 9], type=pa.int32()).slice(1),
     pa.array([250, 3], type=pa.uint8()),
+    pa.array([2**63 + 5, 1], type=pa.uint64()),
+    pa.array([-2, None, 7], type=pa.int8()),
+    pa.array([0.25, None], type=pa.float32()),
     pa.array([True, None, False, True, False, True, True, False, True]).slice(1),
     pa.array([None, None], type=pa.string()),
     pa.array([], type=pa.string()),
@@ -43,6 +46,9 @@ def test_a_column_reads_what_as_py_reads(module: ModuleType, array: pa.Array) ->
     for index in (n, -n - 1):
         with pytest.raises(IndexError):
             read(index)
+    if n:
+        with pytest.raises(TypeError):
+            read(0.5)
 
 
 def test_nulls_read_as_missing(module: ModuleType) -> None:
@@ -57,8 +63,8 @@ def test_values_reads_one_row_of_each_column(module: ModuleType) -> None:
     assert module.values([*readers, lambda row: row * 10], -1) == ["Zürich", "ccc", "", -10]
 
 
-@given(st.lists(st.one_of(st.none(), st.text()), min_size=1, max_size=40))
-def test_any_strings_read_back(values: list[str | None]) -> None:
+@given(values=st.lists(st.one_of(st.none(), st.text()), min_size=1, max_size=40))
+def test_any_strings_read_back(module: ModuleType, values: list[str | None]) -> None:
     array = pa.array(values, type=pa.string())
-    read = columns.column(array)
+    read = module.column(array)
     assert [read(i) for i in range(len(values))] == values

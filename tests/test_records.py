@@ -7,6 +7,7 @@ import dataclasses
 import inspect
 import pickle
 import sys
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -126,9 +127,42 @@ def test_slot_init_makes_what_the_dataclass_init_makes() -> None:
 
 
 def test_slot_init_refuses_fields_it_cannot_set() -> None:
-    with pytest.raises(TypeError, match="plain fields and defaults only"):
+    with pytest.raises(TypeError, match="positional fields only"):
 
         @slot_init
         @dataclasses.dataclass(frozen=True, slots=True)
         class Listed:
             items: list[int] = dataclasses.field(default_factory=list)
+
+    with pytest.raises(TypeError, match="positional fields only"):
+
+        @slot_init
+        @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+        class Named:
+            start: int
+
+    with pytest.raises(TypeError, match="cannot make the dataclass's __init__ signature"):
+
+        @slot_init
+        @dataclasses.dataclass(frozen=True, slots=True)
+        class Scaled:
+            start: int
+            scale: dataclasses.InitVar[int] = 1
+
+            def __post_init__(self, scale: int) -> None:
+                pass
+
+
+def test_slot_init_of_a_derived_record_and_odd_field_names() -> None:
+    @slot_init
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Base:
+        self: int  # named like the parameter __init__ takes the instance as
+
+    @slot_init
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Derived(Base):
+        _set_0: int = 0  # named like a helper of the generated __init__ could be
+
+    assert dataclasses.astuple(Derived(1, 2)) == (1, 2)
+    assert typing.get_type_hints(Mention.__init__)["place"] == Place | None
