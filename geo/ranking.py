@@ -319,10 +319,13 @@ class _Anchors:
 
     def __init__(self, n: int) -> None:
         self.n = 0
-        self.pos, self.start, self.kind = _ints(n), _ints(n), _ints(n)
-        self.lat, self.lon = _doubles(n), _doubles(n)
+        n_far: cython.int = min(n, FAR_ANCHORS)
+        ints: cython.int[:] = _ints(3 * n + n_far)  # one buffer each, cut into the columns
+        doubles: cython.double[:] = _doubles(2 * n)
+        self.pos, self.start, self.kind = ints[:n], ints[n : 2 * n], ints[2 * n : 3 * n]
+        self.far = ints[3 * n :]
+        self.lat, self.lon = doubles[:n], doubles[n:]
         self.ids = []
-        self.far = _ints(min(n, FAR_ANCHORS))
         self.n_far = 0
 
     @cython.ccall
@@ -350,24 +353,37 @@ class _Anchors:
 @cython.final
 @cython.cclass
 class _Pool:
-    """The anchors one mention is weighed against: their numbers and weights."""
+    """The anchors one mention is weighed against, sorted by kind, with their weights.
+
+    :meth:`fill` keeps the settlement anchors' coordinates and the admin1 anchors' numbers
+    in columns of their own, so that :meth:`coherence` and :meth:`admin1`, which run for
+    every candidate, read only the anchors they weigh.
+    """
 
     anchors: _Anchors
     n: cython.int
-    at: cython.int[:]
+    n_settlements: cython.int
+    lat: cython.double[:]
+    lon: cython.double[:]
     weight: cython.double[:]
+    n_admin1: cython.int
+    admin1_at: cython.int[:]
+    admin1_weight: cython.double[:]
 
     def __init__(self, anchors: _Anchors) -> None:
         self.anchors = anchors
-        self.n = 0
-        self.at = _ints(anchors.n + anchors.n_far)
-        self.weight = _doubles(anchors.n + anchors.n_far)
+        self.n, self.n_settlements, self.n_admin1 = 0, 0, 0
+        size: cython.int = anchors.n + anchors.n_far
+        doubles: cython.double[:] = _doubles(4 * size)
+        self.lat, self.lon = doubles[:size], doubles[size : 2 * size]
+        self.weight, self.admin1_weight = doubles[2 * size : 3 * size], doubles[3 * size :]
+        self.admin1_at = _ints(size)
 
     @cython.cfunc
     def fill(self, pos: cython.int, start: cython.int, own: frozenset[str]) -> cython.void:
         """Keep the anchors of the other mentions that are not one of ``own``'s places."""
         anchors: _Anchors = self.anchors
-        self.n = 0
+        self.n, self.n_settlements, self.n_admin1 = 0, 0, 0
         if anchors.n <= MAX_ANCHORS:
             self._take(0, anchors.n, pos, start, own)
             return
@@ -379,6 +395,8 @@ class _Pool:
             self._take(anchors.far[k], anchors.far[k] + 1, pos, start, own)
 
     @cython.cfunc
+    @cython.boundscheck(False)  # k < anchors.n, and the pool's columns hold every anchor
+    @cython.wraparound(False)
     def _take(
         self,
         lo: cython.int,
@@ -389,54 +407,72 @@ class _Pool:
     ) -> cython.void:
         anchors: _Anchors = self.anchors
         k: cython.int
+        j: cython.int
+        weight: cython.double
         for k in range(lo, hi):
             if anchors.pos[k] == pos or anchors.ids[k] in own:
                 continue
-            self.at[self.n] = k
-            self.weight[self.n] = 1.0 if abs(anchors.start[k] - start) < NEAR_CHARS else FAR_WEIGHT
+            weight = 1.0 if abs(anchors.start[k] - start) < NEAR_CHARS else FAR_WEIGHT
             self.n += 1
+            if anchors.kind[k] == _SETTLEMENT:
+                j = self.n_settlements
+                self.lat[j], self.lon[j], self.weight[j] = anchors.lat[k], anchors.lon[k], weight
+                self.n_settlements = j + 1
+            else:  # an admin1 unit: the first pass makes no other anchors
+                j = self.n_admin1
+                self.admin1_at[j], self.admin1_weight[j] = k, weight
+                self.n_admin1 = j + 1
 
     @cython.cfunc
+    @cython.boundscheck(False)  # j < n_settlements, the filled part of the columns
+    @cython.wraparound(False)
+    @cython.cdivision(True)  # COHERENCE_KM is not 0
     def coherence(self, lat: cython.double, lon: cython.double) -> cython.double:
         """Max over settlement anchors of weight x (1 - distance / 250 km), floored at 0.
 
         Distances are equirectangular: exact enough within the 250 km radius that counts.
-        An anchor whose latitude alone is 250 km away gets no credit and is skipped: the
-        distance is at least that (``hypot(a, b) >= |a|`` holds after rounding too).
+        Anchors that cannot raise the maximum are skipped before any distance is taken:
+        one whose weight is no more than the best credit so far (the credit is at most
+        the weight, after rounding too), and one whose latitude or longitude difference
+        alone is 250 km (the distance is at least that: ``hypot(a, b) >= |a|`` holds after
+        rounding too).
         """
-        anchors: _Anchors = self.anchors
         best: cython.double = 0.0
         j: cython.int
-        k: cython.int
+        dlat: cython.double
         dlon: cython.double
         km: cython.double
         credit: cython.double
-        for j in range(self.n):
-            k = self.at[j]
-            if anchors.kind[k] != _SETTLEMENT:
+        for j in range(self.n_settlements):
+            if self.weight[j] <= best:
                 continue
-            if _KM_PER_DEGREE * abs(lat - anchors.lat[k]) >= COHERENCE_KM:
+            dlat = lat - self.lat[j]
+            if _KM_PER_DEGREE * abs(dlat) >= COHERENCE_KM:
                 continue
-            dlon = _fmod(abs(lon - anchors.lon[k]), 360.0)
-            dlon = min(dlon, 360.0 - dlon) * _cos((lat + anchors.lat[k]) / 2 * _DEG_TO_RAD)
-            km = _KM_PER_DEGREE * _hypot(lat - anchors.lat[k], dlon)
+            dlon = abs(lon - self.lon[j])
+            if dlon >= 360.0:  # fmod returns a smaller value unchanged
+                dlon = _fmod(dlon, 360.0)
+            dlon = min(dlon, 360.0 - dlon) * _cos((lat + self.lat[j]) / 2 * _DEG_TO_RAD)
+            if _KM_PER_DEGREE * abs(dlon) >= COHERENCE_KM:  # as for the latitude
+                continue
+            km = _KM_PER_DEGREE * _hypot(dlat, dlon)
             credit = self.weight[j] * max(1.0 - km / COHERENCE_KM, 0.0)
             best = max(best, credit)
         return best
 
     @cython.cfunc
+    @cython.boundscheck(False)  # j < n_admin1, the filled part of the columns
+    @cython.wraparound(False)
     def admin1(self, admin1_id: str | None) -> cython.double:
         """The largest weight of an admin1 anchor with id ``admin1_id``, else 0."""
-        anchors: _Anchors = self.anchors
+        ids: list[str] = self.anchors.ids
         best: cython.double = 0.0
         j: cython.int
-        k: cython.int
         if not admin1_id:
             return 0.0
-        for j in range(self.n):
-            k = self.at[j]
-            if anchors.kind[k] == _ADMIN1 and anchors.ids[k] == admin1_id:
-                best = max(best, self.weight[j])
+        for j in range(self.n_admin1):
+            if ids[self.admin1_at[j]] == admin1_id:
+                best = max(best, self.admin1_weight[j])
         return best
 
 
@@ -548,15 +584,19 @@ class _Ranking:
         self.countries = countries
         self.has_countries = bool(countries)
         self.total = sum(countries.values()) or 1.0
-        offsets = _ints(len(self.tables) + 1)
+        n: cython.int = len(self.tables)
+        offsets: cython.int[:] = _ints(n + 1)
         size: cython.int = 0
+        pos: cython.int
         table: CandidateTable | None
-        for pos, table in enumerate(self.tables):
+        for pos in range(n):
             offsets[pos] = size
+            table = self.tables[pos]
             size += table.n if table is not None else 0
-        offsets[len(self.tables)] = size
+        offsets[n] = size
         self.offsets = offsets
-        self.prior, self.score = _doubles(size), _doubles(size)
+        doubles: cython.double[:] = _doubles(2 * size)
+        self.prior, self.score = doubles[:size], doubles[size:]
 
     @cython.ccall
     def run(self) -> list[Ranked | None]:
@@ -645,19 +685,50 @@ class _Ranking:
 
     @cython.cfunc
     def _one_sense(self) -> list[Ranked | None]:
-        """All mentions of a name and kind take the order of their summed scores."""
+        """All mentions of a name and kind take the order of their summed scores.
+
+        Most articles name each place once: each mention then leads itself, and its own
+        scores are the sums (the order treats ``0.0 + -0.0`` and ``-0.0`` alike).
+        """
+        n: cython.int = len(self.tables)
+        lead: cython.int[:] = _ints(n)
+        sums: cython.double[:] = self.score
+        keys: set[str] = set()
+        named: cython.int = 0
+        pos: cython.int
+        for pos in range(n):
+            lead[pos] = pos
+            if self.tables[pos] is not None:
+                keys.add(self.toponyms[pos].key)
+                named += 1
+        if len(keys) < named:  # some name is named twice
+            self._lead_by_name(lead)
+            sums = self._sums(lead)
+        out: list[Ranked | None] = []
+        table: CandidateTable | None
+        for pos in range(n):
+            table = self.tables[pos]
+            out.append(None if table is None else self._top_two(pos, table, lead[pos], sums))
+        return out
+
+    @cython.cfunc
+    def _lead_by_name(self, lead: cython.int[:]) -> cython.void:
+        """Point each mention at the first mention of its name and kind."""
         leader: dict[tuple[str, str], int] = {}
-        lead: list[int] = []
+        pos: cython.int
+        for pos in range(len(self.tables)):
+            if self.tables[pos] is not None:
+                top = self.toponyms[pos]
+                lead[pos] = leader.setdefault((top.key, top.kind), pos)
+
+    @cython.cfunc
+    def _sums(self, lead: cython.int[:]) -> cython.double[:]:
+        """Each name's summed scores, kept at its leading mention's candidates."""
+        sums: cython.double[:] = _doubles(self.offsets[len(self.tables)])
         pos: cython.int
         i: cython.int
         first: cython.int
         table: CandidateTable | None
-        for pos in range(len(self.tables)):
-            top = self.toponyms[pos]
-            first = pos if self.tables[pos] is None else leader.setdefault((top.key, top.kind), pos)
-            lead.append(first)
-        totals = _doubles(self.offsets[len(self.tables)])
-        sums: cython.double[:] = totals
         for pos in range(len(self.tables)):
             table = self.tables[pos]
             if table is None:
@@ -668,11 +739,7 @@ class _Ranking:
                 raise AssertionError(msg)
             for i in range(table.n):
                 sums[self.offsets[first] + i] += self.score[self.offsets[pos] + i]
-        out: list[Ranked | None] = []
-        for pos in range(len(self.tables)):
-            table = self.tables[pos]
-            out.append(None if table is None else self._top_two(pos, table, lead[pos], sums))
-        return out
+        return sums
 
     @cython.cfunc
     def _top_two(
@@ -712,6 +779,11 @@ def where_prec(place: Any, qualifier: str | None = None) -> int:
 
     See :func:`geo.resolve.where_prec`.
     """
+    return _where_prec(place, qualifier)
+
+
+@cython.cfunc
+def _where_prec(place: Any, qualifier: str | None) -> cython.int:
     kind = place.kind
     if kind in _KIND_PRECISION:
         return _KIND_PRECISION[kind]
@@ -746,11 +818,12 @@ def mentions(
         its country's entry, "the X region" the admin1 unit of a settlement named X.
     """
     out: list[Mention] = []
+    countries: dict[str, Any] = {}  # the entries of the demonyms' countries, by code
     pos: cython.Py_ssize_t
     for pos in range(len(toponyms)):
         top = toponyms[pos]
         if top.kind == "demonym":
-            out.append(_demonym(top, entry))
+            out.append(_demonym(top, entry, countries))
         elif tables[pos] is None or ranked[pos] is None:
             out.append(Mention(top.start, top.end, top.text, None, "other", 0.0, None, None, None,
                                top.qualifier))  # fmt: skip
@@ -760,9 +833,15 @@ def mentions(
 
 
 @cython.cfunc
-def _demonym(top: Any, entry: Callable[[str], Any]) -> Mention:
+def _demonym(top: Any, entry: Callable[[str], Any], countries: dict[str, Any]) -> Mention:
+    """The mention of a demonym: its country, looked up once per article in ``countries``."""
     code = top.country
-    place = entry(code if ":" in code else f"adm0:{code}") if code else None
+    place = None
+    if code:
+        if code in countries:
+            place = countries[code]
+        else:
+            place = countries[code] = entry(code if ":" in code else f"adm0:{code}")
     if place is None:
         return Mention(top.start, top.end, top.text, None, "demonym", 0.0, None, None, None, None)
     return Mention(top.start, top.end, top.text, place, "demonym", 1.0, 6, None, None, None)
@@ -790,7 +869,7 @@ def _resolved(
         runner_score = _round4(second_score / (best_score + second_score))
     qualifier = top.qualifier
     return Mention(top.start, top.end, top.text, place, _role(top.role_hint, place),
-                   _round4(confidence), where_prec(place, qualifier), runner, runner_score,
+                   _round4(confidence), _where_prec(place, qualifier), runner, runner_score,
                    qualifier)  # fmt: skip
 
 
