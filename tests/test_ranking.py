@@ -9,6 +9,7 @@ is caught.
 
 from __future__ import annotations
 
+import dataclasses
 from types import ModuleType
 
 import pytest
@@ -120,3 +121,9 @@ def test_mentions_keep_names_the_gazetteer_cannot_place(pure: ModuleType) -> Non
         assert demonym.role == "demonym" and demonym.place is None
         assert demonym.score == 0.0 and demonym.precision is None
         assert all(m.place is not None and 0 < m.score <= 1 for m in found[1:])
+
+
+def test_mention_records_have_the_fields_ranking_sets() -> None:
+    """Compiled, ranking sets a Mention's fields one by one: they must be all of them."""
+    assert tuple(f.name for f in dataclasses.fields(Mention)) == ranking.MENTION_FIELDS
+    assert not hasattr(Mention, "__post_init__")
