@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cython
 
@@ -56,12 +56,20 @@ class Cue:
     characters after the match does. Text without any of the words is skipped without
     running the pattern, and the pattern runs from the first place a match may start: the
     same matches, found for a fraction of the cost. Compiled, where every word found has a
-    ``back`` of at most ``_WIDE``, the pattern is tried only at the places a match may start.
+    ``back`` of at most ``_WIDE``, the pattern is tried only at the places a match may start
+    (for a ``bounded`` pattern, one that opens with a word boundary, only those at one).
     """
 
     pattern: re.Pattern[str]
     words: tuple[str, ...]
     back: tuple[int, ...]
+    bounded: bool = field(init=False, repr=False, compare=False)
+    word_set: frozenset[str] = field(init=False, repr=False, compare=False)
+    """``words`` as a set, to tell at once whether a text may hold any of them."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "bounded", _opens_at_boundary(self.pattern))
+        object.__setattr__(self, "word_set", frozenset(self.words))
 
     @classmethod
     def of(cls, pattern: re.Pattern[str], words: Mapping[str, int]) -> Cue:
@@ -92,58 +100,140 @@ class Cue:
         self, text: str, low: str | None, words: AbstractSet[str] | None = None
     ) -> re.Match[str] | None:
         """``pattern.search(text)``, given ``low = folded(text)`` (``words``: see ``start``)."""
-        if words is not None and words.isdisjoint(self.words):
+        if words is not None and words.isdisjoint(self.word_set):
             return None
         if cython.compiled:
-            starts = _match_starts(self.words, self.back, low, words)
+            starts = _match_starts(self, text, low, words)
             if starts is not None:
                 return _first_match(self.pattern, text, starts)
         start = self.start(low, 0, words)
         return None if start < 0 else self.pattern.search(text, start)
 
-    def finditer(
+    def matches(
         self, text: str, low: str | None, words: AbstractSet[str] | None = None
-    ) -> Iterator[re.Match[str]]:
-        """``pattern.finditer(text)`` (for patterns that match no empty string).
+    ) -> list[re.Match[str]]:
+        """``list(pattern.finditer(text))`` (for patterns that match no empty string).
 
-        After each match the pattern runs again only from the next place a match may start.
+        ``low`` and ``words``: see ``search``. After each match the pattern runs again only
+        from the next place a match may start.
         """
-        if words is not None and words.isdisjoint(self.words):
-            return
+        if words is not None and words.isdisjoint(self.word_set):
+            return []
         if cython.compiled:
-            starts = _match_starts(self.words, self.back, low, words)
+            starts = _match_starts(self, text, low, words)
             if starts is not None:
-                yield from matches_at(self.pattern, text, starts)
-                return
+                return _all_matches(self.pattern, text, starts)
+        found = []
         start = self.start(low, 0, words)
         while start >= 0:
             match = self.pattern.search(text, start)
             if match is None:
-                return
-            yield match
+                break
+            found.append(match)
             start = self.start(low, match.end(), words)
+        return found
+
+    def finditer(
+        self, text: str, low: str | None, words: AbstractSet[str] | None = None
+    ) -> Iterator[re.Match[str]]:
+        """``pattern.finditer(text)`` (see ``matches``)."""
+        return iter(self.matches(text, low, words))
+
+
+def _opens_at_boundary(pattern: re.Pattern[str]) -> bool:
+    r"""Whether every match of ``pattern`` starts at a word boundary, as ``_boundary`` tells.
+
+    True for a pattern that opens with ``\b`` (which cannot be repeated) and has no ``|``
+    outside its groups, unless its word characters are ASCII or the locale's only (or it is
+    verbose: its comments are not read).
+
+    Examples
+    --------
+    >>> _opens_at_boundary(re.compile(r"\b(?:fighting|shelling)\b", re.I))
+    True
+    >>> _opens_at_boundary(re.compile(r"\bfighting|shelling", re.I))
+    False
+    >>> _opens_at_boundary(re.compile(r"(?:'s)?\s+said"))
+    False
+    >>> _opens_at_boundary(re.compile(r"\bx", re.A))
+    False
+    """
+    source = pattern.pattern
+    if not isinstance(source, str) or pattern.flags & (re.ASCII | re.LOCALE | re.VERBOSE):
+        return False
+    return source.startswith("\\b") and "|" not in _outside_groups(source)
+
+
+def _outside_groups(source: str) -> str:
+    r"""The characters of a pattern outside its groups, sets and escapes.
+
+    Examples
+    --------
+    >>> _outside_groups(r"\b(?:a|b)[|(]\|c|d")
+    'c|d'
+    """
+    kept = []
+    depth = 0
+    chars = iter(source)
+    for char in chars:
+        if char == "\\":
+            next(chars, "")
+        elif char == "[":  # a set: "]" first (after any "^") is a member, not its end
+            member = next(chars, "")
+            member = next(chars, "") if member == "^" else member
+            while member:
+                member = next(chars, "")
+                if member == "\\":
+                    next(chars, "")
+                elif member == "]":
+                    break
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif depth == 0:
+            kept.append(char)
+    return "".join(kept)
+
+
+@cython.cfunc
+@cython.inline
+@cython.locals(at=cython.Py_ssize_t, before=cython.Py_UCS4, after=cython.Py_UCS4)
+def _boundary(text: str, at: cython.Py_ssize_t) -> cython.bint:
+    r"""Whether ``\b`` matches in ``text`` at ``at`` (``at`` an index of ``text``).
+
+    A word character is one ``str.isalnum`` or ``_``, as for the pattern engine.
+    """
+    after = text[at]
+    if at == 0:
+        return after.isalnum() or after == "_"
+    before = text[at - 1]
+    return (before.isalnum() or before == "_") != (after.isalnum() or after == "_")
 
 
 @cython.cfunc
 @cython.locals(i=cython.Py_ssize_t, at=cython.Py_ssize_t, reach=cython.Py_ssize_t)
-@cython.locals(first=cython.Py_ssize_t, word=str, found=set)
+@cython.locals(first=cython.Py_ssize_t, word=str, found=list, bounded=cython.bint)
+@cython.locals(several=cython.bint)
+@cython.locals(cue_words=tuple, back=tuple)
 def _match_starts(
-    cue_words: tuple[str, ...],
-    back: tuple[int, ...],
-    low: str | None,
-    words: AbstractSet[str] | None,
+    cue: Cue, text: str, low: str | None, words: AbstractSet[str] | None
 ) -> list[int] | None:
-    """Every index a cue's match may start at in the text folded as ``low``, in order.
+    """Every index a match of ``cue`` may start at in ``text``, folded as ``low``, in order.
 
-    A match starts at most ``back[i]`` characters before an occurrence of ``cue_words[i]``.
-    ``None`` where the indices are not worth listing: no shortcut (``low`` is ``None``),
-    or a word found that a match may start more than ``_WIDE`` characters before. (Plain
-    Python does not list them: there, trying the pattern at each index costs more than
-    one search.)
+    A match starts at most ``cue.back[i]`` characters before an occurrence of
+    ``cue.words[i]`` (and, for a ``bounded`` cue, at a word boundary). ``None`` where the
+    indices are not worth listing: no shortcut (``low`` is ``None``), or a word found that
+    a match may start more than ``_WIDE`` characters before. (Plain Python does not list
+    them: there, trying the pattern at each index costs more than one search.)
     """
     if low is None:
         return None
-    found = set()
+    cue_words = cue.words
+    back = cue.back
+    bounded = cue.bounded
+    found: list[int] = []
+    several = False  # more than one occurrence: the starts may repeat and be out of order
     for i in range(len(cue_words)):
         word = cue_words[i]
         if words is not None and word not in words:
@@ -153,12 +243,30 @@ def _match_starts(
         if at >= 0 and reach > _WIDE:
             return None
         while at >= 0:
+            several = several or bool(found)
             first = at - reach if at > reach else 0
             while first <= at:
-                found.add(first)
+                if not bounded or _boundary(text, first):
+                    found.append(first)
                 first += 1
             at = low.find(word, at + 1)
-    return sorted(found)
+    return sorted(set(found)) if several else found
+
+
+@cython.cfunc
+@cython.locals(end=cython.Py_ssize_t, at=cython.Py_ssize_t)
+def _all_matches(pattern: re.Pattern[str], text: str, starts: Iterable[int]) -> list[re.Match[str]]:
+    """``list(matches_at(pattern, text, starts))``."""
+    found: list[re.Match[str]] = []
+    end = 0
+    for at in starts:
+        if at < end:
+            continue
+        match = pattern.match(text, at)
+        if match is not None:
+            found.append(match)
+            end = match.end()
+    return found
 
 
 @cython.cfunc
@@ -203,14 +311,7 @@ def matches_at(
     >>> [m.group() for m in matches_at(number, "12 and 345, not x67", [0, 7, 17])]
     ['12', '345']
     """
-    end = 0
-    for at in starts:
-        if at < end:
-            continue
-        match = pattern.match(text, at)
-        if match is not None:
-            yield match
-            end = match.end()
+    return iter(_all_matches(pattern, text, starts))
 
 
 @cython.final
@@ -230,7 +331,8 @@ class CueGate:
     _limit: cython.Py_ssize_t
     _inert: set[str]
     _known: dict[str, frozenset[str]]
-    _heads: list[tuple[str, ...] | None]
+    _pairs: bytes
+    _keyed: list[tuple[tuple[str, int], ...] | None]
     _wide: tuple[str, ...]
     _words_of: dict[str, frozenset[str]]
 
@@ -241,11 +343,17 @@ class CueGate:
         self._inert = set()
         self._known = {}
         parts = sorted({part for _, part in self._parts})
-        heads: dict[int, list[str]] = {}
+        keyed: dict[int, list[tuple[str, int]]] = {}
+        wide: list[str] = []
         for part in parts:
-            heads.setdefault(_head(part), []).append(part)
-        self._wide = tuple(heads.pop(-1, ()))
-        self._heads = [tuple(heads[pair]) if pair in heads else None for pair in range(128 * 128)]
+            at = _key_at(part)
+            if at < 0:
+                wide.append(part)
+            else:
+                keyed.setdefault(_pair(part, at), []).append((part, at))
+        self._wide = tuple(wide)
+        self._pairs = bytes(pair in keyed for pair in range(128 * 128))
+        self._keyed = [tuple(keyed[pair]) if pair in keyed else None for pair in range(128 * 128)]
         self._words_of = {
             part: frozenset(word for word, of in self._parts if of == part) for part in parts
         }
@@ -277,33 +385,58 @@ class CueGate:
         return _NO_WORDS.union(*found)
 
     @cython.cfunc
-    @cython.boundscheck(False)  # ``_heads`` has an entry for every pair of ASCII codes
+    @cython.boundscheck(False)  # ``_pairs`` and ``_keyed`` have an entry per pair of ASCII codes
     @cython.wraparound(False)
     @cython.locals(n=cython.Py_ssize_t, i=cython.Py_ssize_t, ch=cython.Py_UCS4)
-    @cython.locals(code=cython.Py_ssize_t, before=cython.Py_ssize_t)
-    @cython.locals(heads=list, part=str, found=list)
+    @cython.locals(code=cython.Py_ssize_t, pair=cython.Py_ssize_t, at=cython.Py_ssize_t)
+    @cython.locals(pairs=cython.p_uchar, codes=cython.p_uchar, ascii=bytes, found=list)
     def _scan(self, low: str) -> frozenset[str]:
-        """``words(low)`` from one pass over ``low``: the parts starting at each character.
+        """``words(low)`` from one pass over ``low``: the parts around each pair of characters.
 
-        The parts are looked up by their first two characters (``_head``); a part that
-        does not start with two ASCII characters is looked for on its own.
+        Each part is filed under one pair of ASCII characters in it, a rarely written one
+        (``_key_at``), and looked for in full only where that pair occurs; a part without
+        such a pair is looked for on its own.
         """
-        heads = self._heads
+        pairs = self._pairs
         found = [part for part in self._wide if part in low]
         n = len(low)
-        before = 128  # the code of the character before, 128 for any beyond ASCII
-        for i, ch in enumerate(low):
-            code = ord(ch)
-            if code < 128 and before < 128:
-                bucket = heads[before * 128 + code]
-                if bucket is not None:
-                    for part in bucket:
-                        if _starts_at(low, i - 1, n, part):
-                            found.append(part)
-            before = code if code < 128 else 128
+        pair = 0  # the code of the character before, times 128; 0 after one beyond ASCII
+        if low.isascii():  # read as bytes: no character kinds to tell apart
+            ascii = low.encode("ascii")
+            codes = ascii
+            for i in range(n):
+                pair += codes[i]
+                if pairs[pair]:
+                    self._look_at(low, i, n, pair, found)
+                pair = codes[i] * 128
+        else:
+            for i, ch in enumerate(low):
+                code = ord(ch)
+                if code >= 128:
+                    pair = 0
+                    continue
+                pair += code
+                if pairs[pair]:
+                    self._look_at(low, i, n, pair, found)
+                pair = code * 128
         if not found:
             return _NO_WORDS
         return _NO_WORDS.union(*[self._words_of[part] for part in found])
+
+    @cython.cfunc
+    @cython.locals(at=cython.Py_ssize_t, part=str)
+    def _look_at(
+        self,
+        low: str,
+        i: cython.Py_ssize_t,
+        n: cython.Py_ssize_t,
+        pair: cython.Py_ssize_t,
+        found: list[str],
+    ) -> None:
+        """Add to ``found`` the parts filed under ``pair`` that occur where it ends at ``i``."""
+        for part, at in self._keyed[pair]:
+            if _occurs_at(low, i - 1 - at, n, part):
+                found.append(part)
 
     def _learn(self, chunk: str) -> frozenset[str]:
         """The words whose parts a chunk holds, remembered."""
@@ -320,28 +453,57 @@ class CueGate:
 
 @cython.cfunc
 @cython.inline
-@cython.boundscheck(False)  # every index is checked against ``n`` (``len(low)``) first
+@cython.boundscheck(False)  # every index is checked against 0 and ``n`` (``len(low)``) first
 @cython.wraparound(False)
 @cython.locals(m=cython.Py_ssize_t, k=cython.Py_ssize_t)
-def _starts_at(low: str, at: cython.Py_ssize_t, n: cython.Py_ssize_t, part: str) -> cython.bint:
-    """Whether ``part`` occurs in ``low`` at ``at``, given that its first two characters do."""
+def _occurs_at(low: str, at: cython.Py_ssize_t, n: cython.Py_ssize_t, part: str) -> cython.bint:
+    """Whether ``part`` occurs in ``low`` at ``at``."""
     m = len(part)
-    if at + m > n:
+    if at < 0 or at + m > n:
         return False
-    for k in range(2, m):  # noqa: SIM110 - a C loop when compiled
+    for k in range(m):  # noqa: SIM110 - a C loop when compiled
         if low[at + k] != part[k]:
             return False
     return True
 
 
-def _head(part: str) -> int:
-    """Where ``CueGate`` files a part: its first two characters' codes as one number.
+_COMMON_PAIRS = frozenset(
+    "th he in er an re on at en nd ti es or te of ed is it al ar st to nt ng se ha as ou io le"
+    " ve co me de hi ri ro ic ne ea ra ce li ch ll be ma si om ur".split()
+)
+"""Pairs of letters English writes most often: ``CueGate`` files no part under them if it can."""
+_LETTERS = "etaoinsrhldcumfpgwybvkxjqz"
+"""The letters from the most to the least often written in English."""
 
-    -1 for a part that does not start with two ASCII characters.
+
+def _key_at(part: str) -> int:
+    """Where in ``part`` the pair of characters ``CueGate`` files it under starts.
+
+    The rarest-looking pair of ASCII characters: one not in ``_COMMON_PAIRS``, then the one
+    of the least often written letters. -1 for a part without two ASCII characters in a row
+    (NUL aside: the scan reads it before the first character).
+
+    Examples
+    --------
+    >>> _key_at("shelling"), _key_at("under"), _key_at("é")
+    (0, 0, -1)
+    >>> "offensive"[_key_at("offensive") :][:2]
+    'ff'
     """
-    if len(part) < 2 or not part[:2].isascii():
+    keys = [k for k in range(len(part) - 1) if all(0 < ord(c) < 128 for c in part[k : k + 2])]
+    if not keys:
         return -1
-    return ord(part[0]) * 128 + ord(part[1])
+    return max(keys, key=lambda k: (part[k : k + 2] not in _COMMON_PAIRS, _rarity(part[k : k + 2])))
+
+
+def _rarity(pair: str) -> int:
+    """How rarely English writes the characters of ``pair``: their ranks in ``_LETTERS``."""
+    return sum(_LETTERS.index(c) if c in _LETTERS else len(_LETTERS) for c in pair)
+
+
+def _pair(part: str, at: int) -> int:
+    """The codes of the two characters of ``part`` from ``at`` as one number (``CueGate``)."""
+    return ord(part[at]) * 128 + ord(part[at + 1])
 
 
 _NO_WORDS: frozenset[str] = frozenset()

@@ -214,7 +214,7 @@ def find_statements(
     if not areal:
         return found
     in_areal = _Within(areal)
-    in_mentions = _Within(mentions)
+    in_mentions: _Within | None = None  # built for the first sentence that makes a statement
     text: str = article.text
     start: cython.Py_ssize_t
     end: cython.Py_ssize_t
@@ -232,11 +232,13 @@ def find_statements(
         kinds = _kinds(sentence, low, may)
         if not kinds:
             continue
+        if in_mentions is None:
+            in_mentions = _Within(mentions)
         actor = _actor(sentence, start, in_mentions.between(start, end))
-        quote = " ".join(sentence.split())
+        quote = _quote(sentence)
         ends = occurrences(sentence, _CLAUSE_WORDS)
-        for zone, plover in kinds:
-            chosen = _places_for(zone, sentence, (low, may), start, places, ends)
+        for zone, plover, matches in kinds:
+            chosen = _places_for(zone, sentence, matches, start, places, ends)
             if chosen:
                 found.append(
                     Statement(
@@ -252,6 +254,27 @@ def find_statements(
                     )
                 )
     return found
+
+
+@cython.cfunc
+@cython.locals(i=cython.Py_ssize_t, ch=cython.Py_UCS4, blank=cython.bint)
+def _quote(sentence: str) -> str:
+    """``" ".join(sentence.split())``: the sentence with each run of blanks made one space.
+
+    Compiled, a sentence with nothing to change (most) is read once and kept as it is.
+    """
+    if not cython.compiled:
+        return " ".join(sentence.split())
+    blank = True  # a blank first is dropped, as one after another blank is
+    for i in range(len(sentence)):
+        ch = sentence[i]
+        if ch.isspace():
+            if blank or ch != " ":
+                return " ".join(sentence.split())
+            blank = True
+        else:
+            blank = False
+    return " ".join(sentence.split()) if blank else sentence  # a blank last is dropped too
 
 
 @cython.final
@@ -300,27 +323,34 @@ def _bisect(
     return low
 
 
-@cython.cfunc
-def _kinds(
-    sentence: str, low: str | None, may: frozenset[str] | None
-) -> list[tuple[ZoneKind, str | None]]:
-    """The kinds of statement a sentence makes, with their PLOVER codes.
+_Kind = tuple[ZoneKind, str | None, list[re.Match[str]]]
+"""A kind of statement a sentence makes, its PLOVER code and the matches of its cue."""
 
-    ``low`` is ``folded(sentence)``; ``may`` is ``_GATE.words(low)``.
+
+@cython.cfunc
+def _kinds(sentence: str, low: str | None, may: frozenset[str] | None) -> list[_Kind]:
+    """The kinds of statement a sentence makes, with their PLOVER codes and cue matches.
+
+    ``low`` is ``folded(sentence)``; ``may`` is ``_GATE.words(low)``. Each cue's matches
+    are found once, for telling the kind and then its places (``_places_for``).
     """
-    kinds: list[tuple[ZoneKind, str | None]] = []
-    if _PLEDGE_CUE.search(sentence, low, may) and (
-        _PROMISE_CUE.search(sentence, low) or "direction" in sentence
-    ):
-        kinds.append(("pledged_deescalation", "CONCEDE"))
-    elif _DONE_CUE.search(sentence, low, may):
-        kinds.append(("withdrawal", "RETREAT"))
-    if _FIGHTING_CUE.search(sentence, low, may) and not _NEGATED_CUE.search(sentence, low):
-        kinds.append(("active_fighting", None))
-    if _SIEGE_CUE.search(sentence, low, may):
-        kinds.append(("besieged", None))
-    if _RECAPTURE_CUE.search(sentence, low, may):
-        kinds.append(("recaptured", None))
+    kinds: list[_Kind] = []
+    matches = _PLEDGE_CUE.matches(sentence, low, may)
+    if matches and (_PROMISE_CUE.search(sentence, low) or "direction" in sentence):
+        kinds.append(("pledged_deescalation", "CONCEDE", matches))
+    else:
+        matches = _DONE_CUE.matches(sentence, low, may)
+        if matches:
+            kinds.append(("withdrawal", "RETREAT", matches))
+    matches = _FIGHTING_CUE.matches(sentence, low, may)
+    if matches and not _NEGATED_CUE.search(sentence, low, may):
+        kinds.append(("active_fighting", None, matches))
+    matches = _SIEGE_CUE.matches(sentence, low, may)
+    if matches:
+        kinds.append(("besieged", None, matches))
+    matches = _RECAPTURE_CUE.matches(sentence, low, may)
+    if matches:
+        kinds.append(("recaptured", None, matches))
     return kinds
 
 
@@ -354,7 +384,7 @@ def _clause(
 def _places_for(
     zone: ZoneKind,
     sentence: str,
-    folding: tuple[str | None, frozenset[str] | None],
+    matches: list[re.Match[str]],
     offset: cython.Py_ssize_t,
     places: tuple[Mention, ...],
     ends: list[int],
@@ -364,8 +394,8 @@ def _places_for(
     A pledge or withdrawal names its areas after the verb ("reduce activity in the Kyiv and
     Chernihiv directions"); fighting is about the places of its clause; a siege or recapture
     about the place it takes as object ("encircled Chernihiv", "recaptured Irpin") or that it
-    describes ("Mariupol, besieged for weeks"). ``folding`` is ``folded(sentence)`` and
-    the ``_GATE.words`` of it; ``ends`` is where the clauses may end (see ``_clause``).
+    describes ("Mariupol, besieged for weeks"). ``matches`` are those of the kind's cue in
+    the sentence (see ``_kinds``); ``ends`` is where the clauses may end (see ``_clause``).
     """
     keep: list[Mention] = []
     kept: set[tuple[int, int]] = set()
@@ -374,7 +404,7 @@ def _places_for(
     lo: cython.Py_ssize_t
     hi: cython.Py_ssize_t
     at: cython.Py_ssize_t
-    for match in _CUES[zone].finditer(sentence, *folding):
+    for match in matches:
         left, right = _clause(sentence, match.start(), match.end(), ends)
         if zone in {"pledged_deescalation", "withdrawal"}:
             lo, hi = match.start(), right

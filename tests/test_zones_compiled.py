@@ -33,8 +33,10 @@ STATEMENTS = [
     'The mayor said "Chernihiv is encircled" as well as cut off from Kyiv.',
     "Heavy fighting raged near Izium, whereas Sumy was blockaded. İzmir sent aid to Kyiv.",
     "Ukraine's army retook Trostianets, and a counter-offensive near Kherson was reported.",
+    "Fighting  went on\taround\nKharkiv,\u00a0while Sumy was encircled . ",
 ]
-"""Sentences for every kind of statement, clause end and reach, beside the sample texts."""
+"""Sentences for every kind of statement, clause end and reach, beside the sample texts
+(and blanks a quote gathers into one space)."""
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +105,8 @@ def test_compiled_and_plain_cues_agree(
     skip_unless_compiled(cues)
     pairs = [(zones._CUES[kind], plain_zones._CUES[kind], True) for kind in zones._CUES]
     pairs += [
-        (zones._PROMISE_CUE, plain_zones._PROMISE_CUE, False),  # searched without the gate
+        (zones._NEGATED_CUE, plain_zones._NEGATED_CUE, True),  # its words are fighting words
+        (zones._PROMISE_CUE, plain_zones._PROMISE_CUE, False),
         (zones._NEGATED_CUE, plain_zones._NEGATED_CUE, False),
     ]
     matches = 0
@@ -115,8 +118,9 @@ def test_compiled_and_plain_cues_agree(
             assert may == plain_zones._GATE.words(low), sentence
             for cue, plain, gated in pairs:
                 words = may if gated else None
-                spans = [m.span() for m in cue.finditer(sentence, low, words)]
-                assert spans == [m.span() for m in plain.finditer(sentence, low, words)]
+                spans = [m.span() for m in cue.matches(sentence, low, words)]
+                assert spans == [m.span() for m in plain.matches(sentence, low, words)]
+                assert spans == [m.span() for m in cue.finditer(sentence, low, words)]
                 assert spans == [m.span() for m in cue.pattern.finditer(sentence)]
                 first = cue.search(sentence, low, words)
                 assert (first and first.span()) == (spans[0] if spans else None)
