@@ -73,6 +73,11 @@ _KIND_PRECISION = {"continent": 6, "country": 6, "region": 5, "admin1": 4, "sea"
 _NEAR_QUALIFIERS = frozenset({"near", "around", "outskirts", "relative"})
 _KM_PER_DEGREE = cython.declare(cython.double, 111.195)
 _DEG_TO_RAD = cython.declare(cython.double, math.pi / 180.0)
+_MEAN_LAT_MARGIN = cython.declare(cython.double, 1.2)
+"""Degrees: an anchor within ``COHERENCE_KM`` of a latitude in distance along the meridian
+(2.25 degrees) has a mean latitude with it within 1.125 degrees of it, so the cosine of
+the mean is at least the cosine of ``|latitude| + 1.2`` (up to 90): 0.075 degrees more
+than needed, a margin far above any rounding of the two cosines."""
 
 if cython.compiled:
     from cython.cimports.cpython.object import PyObject_GenericSetAttr as _set_field
@@ -82,6 +87,7 @@ else:  # plain Python: NumPy calls the C library, as compiled code does
 
 @cython.cfunc
 @cython.inline
+@cython.exceptval(check=False)  # C arithmetic: raises nothing
 def _hypot(x: cython.double, y: cython.double) -> cython.double:
     if cython.compiled:
         return cmath.hypot(x, y)
@@ -90,6 +96,7 @@ def _hypot(x: cython.double, y: cython.double) -> cython.double:
 
 @cython.cfunc
 @cython.inline
+@cython.exceptval(check=False)  # C arithmetic: raises nothing
 def _cos(x: cython.double) -> cython.double:
     if cython.compiled:
         return cmath.cos(x)
@@ -98,6 +105,7 @@ def _cos(x: cython.double) -> cython.double:
 
 @cython.cfunc
 @cython.inline
+@cython.exceptval(check=False)  # C arithmetic: raises nothing
 def _fmod(x: cython.double, y: cython.double) -> cython.double:
     if cython.compiled:
         return cmath.fmod(x, y)
@@ -106,6 +114,7 @@ def _fmod(x: cython.double, y: cython.double) -> cython.double:
 
 @cython.cfunc
 @cython.inline
+@cython.exceptval(check=False)  # C arithmetic: raises nothing
 def _floor(x: cython.double) -> cython.double:
     if cython.compiled:
         return cmath.floor(x)
@@ -268,12 +277,14 @@ _TWO = cython.declare(cython.double, 2.0)
 
 @cython.cfunc
 @cython.inline
+@cython.exceptval(check=False)  # C arithmetic: raises nothing
 def _square(x: cython.double) -> cython.double:
     """Python's ``x ** 2``: the C library's ``pow(|x|, 2)``, which ``x * x`` is not always."""
     return cmath.pow(cmath.fabs(x), _TWO)
 
 
 @cython.cfunc
+@cython.exceptval(check=False)  # C arithmetic: raises nothing
 def _haversine_km(
     lat1: cython.double, lon1: cython.double, lat2: cython.double, lon2: cython.double
 ) -> cython.double:
@@ -399,6 +410,7 @@ class _Pool:
     @cython.cfunc
     @cython.boundscheck(False)  # k < anchors.n, and the pool's columns hold every anchor
     @cython.wraparound(False)
+    @cython.initializedcheck(False)  # __init__ sets every column
     def _take(
         self,
         lo: cython.int,
@@ -428,6 +440,7 @@ class _Pool:
     @cython.cfunc
     @cython.boundscheck(False)  # j < n_settlements, the filled part of the columns
     @cython.wraparound(False)
+    @cython.initializedcheck(False)  # __init__ sets every column
     @cython.cdivision(True)  # COHERENCE_KM is not 0
     def coherence(self, lat: cython.double, lon: cython.double) -> cython.double:
         """Max over settlement anchors of weight x (1 - distance / 250 km), floored at 0.
@@ -437,7 +450,9 @@ class _Pool:
         one whose weight is no more than the best credit so far (the credit is at most
         the weight, after rounding too), and one whose latitude or longitude difference
         alone is 250 km (the distance is at least that: ``hypot(a, b) >= |a|`` holds after
-        rounding too).
+        rounding too). The longitude test first uses a lower bound of the cosine, computed
+        once (see :data:`_MEAN_LAT_MARGIN`), and takes the anchor's own cosine only for the
+        anchors that bound leaves.
         """
         best: cython.double = 0.0
         j: cython.int
@@ -445,6 +460,9 @@ class _Pool:
         dlon: cython.double
         km: cython.double
         credit: cython.double
+        least_cos: cython.double = 0.0
+        if self.n_settlements and abs(lat) + _MEAN_LAT_MARGIN < 90.0:
+            least_cos = _cos((abs(lat) + _MEAN_LAT_MARGIN) * _DEG_TO_RAD)
         for j in range(self.n_settlements):
             if self.weight[j] <= best:
                 continue
@@ -454,7 +472,10 @@ class _Pool:
             dlon = abs(lon - self.lon[j])
             if dlon >= 360.0:  # fmod returns a smaller value unchanged
                 dlon = _fmod(dlon, 360.0)
-            dlon = min(dlon, 360.0 - dlon) * _cos((lat + self.lat[j]) / 2 * _DEG_TO_RAD)
+            dlon = min(dlon, 360.0 - dlon)
+            if _KM_PER_DEGREE * (dlon * least_cos) >= COHERENCE_KM:  # then so is the next test
+                continue
+            dlon = dlon * _cos((lat + self.lat[j]) / 2 * _DEG_TO_RAD)
             if _KM_PER_DEGREE * abs(dlon) >= COHERENCE_KM:  # as for the latitude
                 continue
             km = _KM_PER_DEGREE * _hypot(dlat, dlon)
@@ -465,6 +486,7 @@ class _Pool:
     @cython.cfunc
     @cython.boundscheck(False)  # j < n_admin1, the filled part of the columns
     @cython.wraparound(False)
+    @cython.initializedcheck(False)  # __init__ sets every column
     def admin1(self, admin1_id: str | None) -> cython.double:
         """The largest weight of an admin1 anchor with id ``admin1_id``, else 0."""
         ids: list[str] = self.anchors.ids
@@ -644,13 +666,17 @@ class _Ranking:
         bonus = self.containers[pos]
         i: cython.int
         s: cython.double
+        last_country: str | None = None  # a name's candidates mostly share one country
+        share: cython.double = 0.0
         for i in range(table.n):
             s = table.base[i]
             country = table.countries[i]
             if country and self.has_countries:
-                s += (
-                    0.35 * cython.cast(cython.double, self.countries.get(country, 0.0)) / self.total
-                )
+                if country != last_country:
+                    last_country = country
+                    weight = cython.cast(cython.double, self.countries.get(country, 0.0))
+                    share = 0.35 * weight / self.total
+                s += share
             elif country is None and table.neutral[i]:
                 s += 0.15  # no country to agree with the article: a neutral share
             if bonus is not None:
