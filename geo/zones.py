@@ -21,6 +21,7 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import cython
 import numpy as np
@@ -97,6 +98,8 @@ _CUES: dict[ZoneKind, Cue] = {
 }  # fmt: skip
 _GATE = CueGate(_CUES.values())
 """Which words of the cues of statements a sentence may hold (``_CUES`` alone)."""
+_PROMISE_GATE = CueGate([_PROMISE_CUE])
+"""Which words of ``_PROMISE_CUE`` a sentence may hold: read only for a pledge."""
 _CLAUSE_END = re.compile(
     r";|\bwhile\b|\bbut\b|\bwhereas\b|\bas well as\b|, and (?:the|a)\b|\.\s|[”\"]"
 )
@@ -172,10 +175,21 @@ def _country_name(place: Place) -> str:
     """The country a place speaks for: Moscow and the Kremlin speak for Russia."""
     if place.kind == "country" or place.country is None:
         return place.name
+    name = _name_of_country(settings.data_dir, place.country)
+    return place.name if name is None else name
+
+
+@functools.lru_cache(maxsize=1024)
+def _name_of_country(data_dir: str | Path, country: str) -> str | None:
+    """The name of a country in the gazetteer of ``data_dir``; ``None`` if it has none.
+
+    Cached: looking the gazetteer up resolves its folder on disk, and statements name the
+    same few countries' capitals again and again.
+    """
     try:
-        return get_gazetteer().get(f"adm0:{place.country}").name
+        return get_gazetteer(data_dir).get(f"adm0:{country}").name
     except LookupError:
-        return place.name
+        return None
 
 
 @slot_init
@@ -335,23 +349,39 @@ def _kinds(sentence: str, low: str | None, may: frozenset[str] | None) -> list[_
     are found once, for telling the kind and then its places (``_places_for``).
     """
     kinds: list[_Kind] = []
-    matches = _PLEDGE_CUE.matches(sentence, low, may)
-    if matches and (_PROMISE_CUE.search(sentence, low) or "direction" in sentence):
+    matches = _matches(_PLEDGE_CUE, sentence, low, may)
+    if matches and (_promises(sentence, low) or "direction" in sentence):
         kinds.append(("pledged_deescalation", "CONCEDE", matches))
     else:
-        matches = _DONE_CUE.matches(sentence, low, may)
+        matches = _matches(_DONE_CUE, sentence, low, may)
         if matches:
             kinds.append(("withdrawal", "RETREAT", matches))
-    matches = _FIGHTING_CUE.matches(sentence, low, may)
+    matches = _matches(_FIGHTING_CUE, sentence, low, may)
     if matches and not _NEGATED_CUE.search(sentence, low, may):
         kinds.append(("active_fighting", None, matches))
-    matches = _SIEGE_CUE.matches(sentence, low, may)
+    matches = _matches(_SIEGE_CUE, sentence, low, may)
     if matches:
         kinds.append(("besieged", None, matches))
-    matches = _RECAPTURE_CUE.matches(sentence, low, may)
+    matches = _matches(_RECAPTURE_CUE, sentence, low, may)
     if matches:
         kinds.append(("recaptured", None, matches))
     return kinds
+
+
+@cython.cfunc
+def _matches(
+    cue: Cue, sentence: str, low: str | None, may: frozenset[str] | None
+) -> list[re.Match[str]]:
+    """``cue.matches(sentence, low, may)``, told at once where ``may`` holds none of its words."""
+    if may is not None and may.isdisjoint(cue.word_set):
+        return []
+    return cue.matches(sentence, low, may)
+
+
+@cython.cfunc
+def _promises(sentence: str, low: str | None) -> cython.bint:
+    """Whether a sentence holds a promise (``_PROMISE``), given ``low = folded(sentence)``."""
+    return _PROMISE_CUE.search(sentence, low, _PROMISE_GATE.words(low)) is not None
 
 
 @cython.cfunc

@@ -103,21 +103,23 @@ def test_compiled_and_plain_cues_agree(
     articles: list[tuple[Article, list[Mention], list[tuple[int, int]]]],
 ) -> None:
     skip_unless_compiled(cues)
-    pairs = [(zones._CUES[kind], plain_zones._CUES[kind], True) for kind in zones._CUES]
+    gate, promise_gate = zones._GATE, zones._PROMISE_GATE
+    pairs = [(zones._CUES[kind], plain_zones._CUES[kind], gate) for kind in zones._CUES]
     pairs += [
-        (zones._NEGATED_CUE, plain_zones._NEGATED_CUE, True),  # its words are fighting words
-        (zones._PROMISE_CUE, plain_zones._PROMISE_CUE, False),
-        (zones._NEGATED_CUE, plain_zones._NEGATED_CUE, False),
+        (zones._NEGATED_CUE, plain_zones._NEGATED_CUE, gate),  # its words are fighting words
+        (zones._PROMISE_CUE, plain_zones._PROMISE_CUE, promise_gate),
+        (zones._PROMISE_CUE, plain_zones._PROMISE_CUE, None),
+        (zones._NEGATED_CUE, plain_zones._NEGATED_CUE, None),
     ]
     matches = 0
     for article, _, sentences in articles:
         for start, end in sentences:
             sentence = article.text[start:end]
             low = cues.folded(sentence)
-            may = zones._GATE.words(low)
-            assert may == plain_zones._GATE.words(low), sentence
-            for cue, plain, gated in pairs:
-                words = may if gated else None
+            assert gate.words(low) == plain_zones._GATE.words(low), sentence
+            assert promise_gate.words(low) == plain_zones._PROMISE_GATE.words(low), sentence
+            for cue, plain, cue_gate in pairs:
+                words = None if cue_gate is None else cue_gate.words(low)
                 spans = [m.span() for m in cue.matches(sentence, low, words)]
                 assert spans == [m.span() for m in plain.matches(sentence, low, words)]
                 assert spans == [m.span() for m in cue.finditer(sentence, low, words)]
