@@ -123,7 +123,6 @@ def _floor(x: cython.double) -> cython.double:
 
 _DOUBLE_ZERO = array.array("d", [0.0])
 _INT_ZERO = array.array("i", [0])
-_BYTE_ZERO = array.array("B", [0])
 
 
 @cython.cfunc
@@ -156,7 +155,7 @@ class CandidateTable:
     lat: cython.double[:]
     lon: cython.double[:]
     kind: cython.int[:]
-    neutral: cython.uchar[:]
+    neutral: cython.int[:]
     order: cython.int[:]
     countries: tuple[str | None, ...]
     admin1: tuple[str | None, ...]
@@ -168,43 +167,43 @@ class CandidateTable:
         self._candidates = tuple(candidates)
         self.n = len(self._candidates)
         n: cython.int = self.n
-        # Three buffers, cut into the columns: taking a typed view of a buffer is what
+        # Two buffers, cut into the columns: taking a typed view of a buffer is what
         # costs, slicing one is free.
         doubles: cython.double[:] = _doubles(3 * n)
-        ints: cython.int[:] = _ints(2 * n)
+        ints: cython.int[:] = _ints(3 * n)
         self.base, self.lat, self.lon = doubles[:n], doubles[n : 2 * n], doubles[2 * n :]
-        self.kind, self.order = ints[:n], ints[n:]
-        self.neutral = _BYTE_ZERO * n
+        self.kind, self.order, self.neutral = ints[:n], ints[n : 2 * n], ints[2 * n :]
         # One loop, no generator expressions: a table is made for every name first seen.
         places: list[Any] = []
         ids: list[str] = []
         countries: list[str | None] = []
         admin1: list[str | None] = []
         i: cython.int
-        for i in range(self.n):
-            place = self._candidates[i].place
+        for i in range(n):
+            candidate = self._candidates[i]
+            place = candidate.place
+            kind = place.kind
             places.append(place)
             ids.append(place.id)
             countries.append(place.country)
             admin1.append(place.admin1_id)
-            self.base[i] = self._candidates[i].score + 0.04 * math.log10(
-                1 + (place.population or 0)
-            )
+            self.base[i] = candidate.score + 0.04 * math.log10(1 + (place.population or 0))
             self.lat[i], self.lon[i] = place.lat, place.lon
-            self.kind[i] = _KIND_CODES.get(place.kind, _AREA)
-            self.neutral[i] = place.kind in _NEUTRAL_KINDS
+            self.kind[i] = _KIND_CODES.get(kind, _AREA)
+            self.neutral[i] = kind in _NEUTRAL_KINDS
         self._places = tuple(places)
         self.ids = frozenset(ids)
-        for rank, (_, i) in enumerate(sorted(zip(ids, range(self.n), strict=True))):
-            self.order[i] = rank
+        if n > 1:  # the ids are unique: sorting the numbers by id ranks them
+            for rank, i in enumerate(sorted(range(n), key=ids.__getitem__)):
+                self.order[i] = rank
         self.countries = tuple(countries)
         self.admin1 = tuple(admin1)
         self.lead_country, self.lead_is_area, self.lead_is_clear = None, False, False
-        if self.n:
+        if n:
             lead = self._candidates[0]
             self.lead_country = lead.place.country
             self.lead_is_area = lead.place.kind in _ARTICLE_AREA_KINDS
-            self.lead_is_clear = self.n == 1 or lead.score - self._candidates[1].score > 0.2
+            self.lead_is_clear = n == 1 or lead.score - self._candidates[1].score > 0.2
 
     def __len__(self) -> int:
         return self.n
