@@ -287,14 +287,20 @@ def occurrences(low: str, words: Iterable[str]) -> list[int]:
     >>> occurrences("on march 28 and mar 29, in marinka", ("mar", "may"))
     [3, 16, 27]
     """
-    found: set[int] = set()
+    found: list[int] = []
     at: cython.Py_ssize_t
+    i: cython.Py_ssize_t
+    word: str
     for word in words:  # every occurrence, overlapping ones included
         at = low.find(word)
         while at >= 0:
-            found.add(at)
+            found.append(at)
             at = low.find(word, at + 1)
-    return sorted(found)
+    found.sort()
+    for i in range(len(found) - 1, 0, -1):  # where one word starts another, the index twice
+        if found[i] == found[i - 1]:
+            del found[i]
+    return found
 
 
 def matches_at(
