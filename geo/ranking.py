@@ -263,12 +263,20 @@ def container_credit(table: CandidateTable, boxes: Sequence[Any]) -> array.array
             if (
                 kind == _BOX_SETTLEMENT
                 and best < 0.5
+                and abs(table.lat[i] - lats[b]) < _NEAR_BOX_DEGREES
                 and _haversine_km(table.lat[i], table.lon[i], lats[b], lons[b]) < 60
             ):
                 best = 0.5
         credit[i] = 0.6 * best
     return credit
 
+
+_NEAR_BOX_DEGREES = cython.declare(cython.double, 0.6)
+"""A place further than this in latitude from a settlement is more than 60 km from it.
+
+On the sphere the distance is at least the difference in latitude (6371 km x 0.6
+degrees is 66.7 km): the haversine need not be taken, and the margin is far above
+any rounding."""
 
 _TWO = cython.declare(cython.double, 2.0)
 """A variable, so that the C compiler cannot turn ``pow(x, 2)`` into ``x * x``."""

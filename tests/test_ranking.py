@@ -10,6 +10,7 @@ is caught.
 from __future__ import annotations
 
 import dataclasses
+import math
 from types import ModuleType
 
 import pytest
@@ -17,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo import ranking, resolve
+from geo.gazetteer import haversine_km
 from geo.types import Mention
 from tests.compiled import load_plain, sample_texts, source_of
 from tests.test_properties_geoparse import any_text
@@ -127,3 +129,27 @@ def test_mention_records_have_the_fields_ranking_sets() -> None:
     """Compiled, ranking sets a Mention's fields one by one: they must be all of them."""
     assert tuple(f.name for f in dataclasses.fields(Mention)) == ranking.MENTION_FIELDS
     assert not hasattr(Mention, "__post_init__")
+
+
+_LATITUDES = st.floats(min_value=-90, max_value=90)
+_LONGITUDES = st.floats(min_value=-180, max_value=180)
+
+
+@given(_LATITUDES, _LONGITUDES, _LATITUDES, _LONGITUDES)
+def test_places_far_apart_in_latitude_are_far_apart(
+    pure: ModuleType, lat: float, lon: float, lat2: float, lon2: float
+) -> None:
+    """container_credit skips the haversine when the latitudes alone are too far apart."""
+    if abs(lat - lat2) >= pure._NEAR_BOX_DEGREES:
+        assert haversine_km(lat, lon, lat2, lon2) >= 60
+
+
+@given(_LATITUDES, st.floats(min_value=-2.25, max_value=2.25))
+def test_the_cosine_bound_holds_for_every_anchor_that_counts(
+    pure: ModuleType, lat: float, step: float
+) -> None:
+    """Coherence's lower bound of the cosine of the mean latitude of a candidate and anchor."""
+    other = max(-90.0, min(90.0, lat + step))
+    if abs(lat) + pure._MEAN_LAT_MARGIN < 90:
+        least = math.cos((abs(lat) + pure._MEAN_LAT_MARGIN) * math.pi / 180)
+        assert math.cos((lat + other) / 2 * (math.pi / 180)) >= least
