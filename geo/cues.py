@@ -338,7 +338,7 @@ class CueGate:
     _inert: set[str]
     _known: dict[str, frozenset[str]]
     _pairs: bytes
-    _keyed: list[tuple[tuple[str, int], ...] | None]
+    _keyed: list[tuple[str | int, ...] | None]
     _wide: tuple[str, ...]
     _words_of: dict[str, frozenset[str]]
 
@@ -359,7 +359,10 @@ class CueGate:
                 keyed.setdefault(_pair(part, at), []).append((part, at))
         self._wide = tuple(wide)
         self._pairs = bytes(pair in keyed for pair in range(128 * 128))
-        self._keyed = [tuple(keyed[pair]) if pair in keyed else None for pair in range(128 * 128)]
+        self._keyed = [  # flat: each part, then where its pair starts in it
+            tuple(item for entry in keyed[pair] for item in entry) if pair in keyed else None
+            for pair in range(128 * 128)
+        ]
         self._words_of = {
             part: frozenset(word for word, of in self._parts if of == part) for part in parts
         }
@@ -427,10 +430,14 @@ class CueGate:
                 pair = code * 128
         if not found:
             return _NO_WORDS
+        if len(found) == 1:
+            return self._words_of[found[0]]
         return _NO_WORDS.union(*[self._words_of[part] for part in found])
 
     @cython.cfunc
-    @cython.locals(at=cython.Py_ssize_t, part=str)
+    @cython.boundscheck(False)  # ``_keyed`` has an entry per pair; its tuples come in twos
+    @cython.wraparound(False)
+    @cython.locals(at=cython.Py_ssize_t, part=str, bucket=tuple, k=cython.Py_ssize_t)
     def _look_at(
         self,
         low: str,
@@ -440,7 +447,10 @@ class CueGate:
         found: list[str],
     ) -> None:
         """Add to ``found`` the parts filed under ``pair`` that occur where it ends at ``i``."""
-        for part, at in self._keyed[pair]:
+        bucket = self._keyed[pair]
+        for k in range(0, len(bucket), 2):
+            part = bucket[k]
+            at = bucket[k + 1]
             if _occurs_at(low, i - 1 - at, n, part):
                 found.append(part)
 

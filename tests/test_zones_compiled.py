@@ -14,7 +14,7 @@ from __future__ import annotations
 import doctest
 import sys
 from collections.abc import Iterator
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
 
 import pytest
 
@@ -127,3 +127,15 @@ def test_compiled_and_plain_cues_agree(
                 assert (first and first.span()) == (spans[0] if spans else None)
                 matches += len(spans)
     assert matches >= 20
+
+
+def test_mentions_between_spans_asked_in_any_order(plain_zones: ModuleType) -> None:
+    starts = (0, 3, 3, 7, 12, 12, 20, 31, *range(40, 51), 60)
+    mentions = [SimpleNamespace(start=start) for start in starts]
+    spans = [(0, 5), (5, 12), (12, 13), (13, 60), (2, 8), (0, 100), (45, 46), (30, 20)]
+    spans += [(61, 70), (3, 3), (40, 51), (39, 61)]
+    for module in (zones, plain_zones):
+        within = module._Within(mentions)
+        for start, end in [*spans, *spans[::-1], *sorted(spans)]:
+            expected = tuple(m for m in mentions if start <= m.start < end)
+            assert within.between(start, end) == expected, (module.__name__, start, end)
