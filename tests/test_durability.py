@@ -81,7 +81,8 @@ def leftovers(out: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def big_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_corpus(tmp_path_factory.mktemp("big") / "in" / "wire.jsonl", 3_000)
+    # About 4 s of CPU to build here, a third of it before the first article is read.
+    return write_corpus(tmp_path_factory.mktemp("big") / "in" / "wire.jsonl", 12_000)
 
 
 @pytest.fixture
@@ -101,6 +102,25 @@ def start_build(corpus: Path, out: Path) -> subprocess.Popen[bytes]:
     )
 
 
+def wait_until_busy(proc: subprocess.Popen[bytes], cpu: float) -> None:
+    """Wait until ``proc`` has used ``cpu`` seconds of CPU, on a fast machine or a slow one.
+
+    Read from Linux's ``/proc/PID/stat``; elsewhere, wait twice as long in wall time.
+    """
+    stat = Path(f"/proc/{proc.pid}/stat")
+    started = time.monotonic()
+    while True:
+        assert proc.poll() is None, "the large build finished before it could be killed"
+        if not stat.exists():
+            if time.monotonic() - started >= 2 * cpu:
+                return
+        else:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK") >= cpu:
+                return  # utime + stime
+        time.sleep(0.01)
+
+
 def kill(proc: subprocess.Popen[bytes]) -> None:
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
@@ -115,8 +135,7 @@ def test_sigkill_while_processing_keeps_previous_outputs(
     out, before = previous
     proc = start_build(big_corpus, out)
     try:
-        time.sleep(3.0)  # imports, gazetteer, then well into the 3,000 articles
-        assert proc.poll() is None, "the large build finished before it could be killed"
+        wait_until_busy(proc, 2.0)  # imports, the gazetteer, then well into the articles
         assert snapshot(out) == before  # nothing touched yet while articles are processed
     finally:
         kill(proc)
