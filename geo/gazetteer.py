@@ -94,6 +94,8 @@ _SCORE_SCALE = (
 _APOSTROPHES = re.compile(r"['’ʼ`´ʻ‘′]")
 _SEPARATORS = re.compile(r"[\s\-‐‑‒–—_]+")
 _FILES = ("places.parquet", "names.parquet", "areas.parquet")
+_FLAGS = frozenset({"occupied", "is_capital"})
+"""Columns of flags: a missing flag reads as ``False``."""
 _PLACE_COLUMNS = (
     "id", "name", "kind", "lat", "lon", "country", "admin1", "population", "precision",
     "admin1_id", "occupied", "katottg", "hromada", "raion",
@@ -317,21 +319,21 @@ class Gazetteer:
     def _read(self) -> dict[str, _Reader]:
         """A reader per column :meth:`place_at`, :meth:`prior` and :meth:`candidates` use."""
         wanted = {*_PLACE_COLUMNS, "is_capital", "geonameid"}
-        read = {name: column(self._cols[name]) for name in wanted if name in self._cols}
+        read = {
+            name: column(self._cols[name], missing=False if name in _FLAGS else None)
+            for name in wanted
+            if name in self._cols
+        }
         read.setdefault("geonameid", lambda _row: None)  # gazetteers built before it
         return read
 
     @functools.cached_property
     def _place_readers(self) -> tuple[_Reader, ...]:
         """A reader per field of :class:`~geo.types.Place`, in order; flags read as bools."""
-        readers = []
-        for field in dataclasses.fields(Place):
-            name = "is_capital" if field.name == "capital" else field.name
-            if field.name in {"occupied", "capital"}:
-                readers.append(column(self._cols[name], missing=False))
-            else:
-                readers.append(self._read[name])
-        return tuple(readers)
+        return tuple(
+            self._read["is_capital" if field.name == "capital" else field.name]
+            for field in dataclasses.fields(Place)
+        )
 
     @functools.cached_property
     def _read_names(self) -> tuple[_Reader, _Reader, _Reader]:
@@ -722,9 +724,18 @@ def _cached(data_dir: Path) -> Gazetteer:
     return Gazetteer.load(data_dir)
 
 
+@functools.lru_cache(maxsize=64)
+def _folder(data_dir: str | Path) -> Path:
+    """``data_dir`` resolved, once per value: resolving asks the file system every time."""
+    return Path(data_dir).resolve()
+
+
 def get_gazetteer(data_dir: str | Path | None = None) -> Gazetteer:
-    """Return a gazetteer loaded once per folder and process (``None``: the settings' folder)."""
-    return _cached(Path(settings.data_dir if data_dir is None else data_dir).resolve())
+    """Return a gazetteer loaded once per folder and process (``None``: the settings' folder).
+
+    Cheap to call again: stages look the gazetteer up per statement or per lookup.
+    """
+    return _cached(_folder(settings.data_dir if data_dir is None else data_dir))
 
 
 class OfflineGeocoder:

@@ -21,7 +21,6 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import cython
 import numpy as np
@@ -177,21 +176,10 @@ def _country_name(place: Place) -> str:
     """The country a place speaks for: Moscow and the Kremlin speak for Russia."""
     if place.kind == "country" or place.country is None:
         return place.name
-    name = _name_of_country(settings.data_dir, place.country)
-    return place.name if name is None else name
-
-
-@functools.lru_cache(maxsize=1024)
-def _name_of_country(data_dir: str | Path, country: str) -> str | None:
-    """The name of a country in the gazetteer of ``data_dir``; ``None`` if it has none.
-
-    Cached: looking the gazetteer up resolves its folder on disk, and statements name the
-    same few countries' capitals again and again.
-    """
     try:
-        return get_gazetteer(data_dir).get(f"adm0:{country}").name
+        return get_gazetteer().get(f"adm0:{place.country}").name
     except LookupError:
-        return None
+        return place.name
 
 
 @slot_init
