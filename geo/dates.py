@@ -11,64 +11,106 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 
-from geo.cues import Cue, folded, matches_at, occurrences
+from geo.cues import Cue, CueGate, folded, matches_at, occurrences
 from geo.types import DatePrecision
 
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-_MONTHS = {
-    name: i
-    for i, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for name in names
-}
-_MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_MONTH_NAMES = [
+    ("january", "jan"),
+    ("february", "feb"),
+    ("march", "mar"),
+    ("april", "apr"),
+    ("may",),
+    ("june", "jun"),
+    ("july", "jul"),
+    ("august", "aug"),
+    ("september", "sept", "sep"),
+    ("october", "oct"),
+    ("november", "nov"),
+    ("december", "dec"),
+]
+"""The names of each month, longest first: the last is its first three letters."""
+_MONTHS = {name: i for i, names in enumerate(_MONTH_NAMES, start=1) for name in names}
+
+
+def _one_of(words: Sequence[str]) -> str:
+    r"""A case-insensitive pattern for any of ``words``, tried in order.
+
+    It opens with a lookahead for their first letters, which fails at once where none
+    starts: the same matches for less.
+
+    Examples
+    --------
+    >>> _one_of(["said", "told"])
+    '(?=[st])(?:said|told)'
+    """
+    return f"(?=[{''.join(sorted({word[0] for word in words}))}])(?:{'|'.join(words)})"
+
+
+_MONTH_RE = "|".join(
+    names[0][:3] + (f"(?:{'|'.join(name[3:] for name in names[:-1])})?" if len(names) > 1 else "")
+    for names in _MONTH_NAMES
+)
+"""Any month name, the longest that fits first: one alternative per month's three letters."""
 _MONTH_DAY = re.compile(
     rf"\b(?:on\s+)?(?P<m>{_MONTH_RE})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b", re.I
 )
 _DAY_MONTH = re.compile(
     rf"\b(?:on\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m>{_MONTH_RE})\b", re.I
 )
+_WEEKDAY_INDEX = {name: i for i, name in enumerate(_WEEKDAYS)}
+"""Each weekday's ``date.weekday()``."""
+_WEEKDAY_LEADS = ("on", "late on", "early on", "late", "early", "since", "last")
+"""Words a weekday's match may take in before it ("late on Saturday")."""
+_WEEKDAY_REACH = max(map(len, _WEEKDAY_LEADS))
+"""How far before the blanks ahead of a weekday a ``_WEEKDAY`` match may start."""
 _WEEKDAY = re.compile(
-    r"\b(?:on|late on|early on|late|early|since|last)?\s*(?P<w>" + "|".join(_WEEKDAYS) + r")\b",
+    rf"\b(?=[{''.join(sorted({w[0] for w in [*_WEEKDAY_LEADS, *_WEEKDAYS]}))}\s])"
+    rf"(?:{'|'.join(_WEEKDAY_LEADS)})?\s*(?P<w>{'|'.join(_WEEKDAYS)})\b",
     re.I,
 )
+"""A weekday with what leads it; the lookahead skips at once where no match can start."""
+_DATELINE_DAY = (
+    rf"(?:(?:{_MONTH_RE})\.?\s+\d{{1,2}}|\d{{1,2}}\s+(?:{_MONTH_RE}))"
+    rf"\s*(?:\([^)]{{0,40}}\))?\s*[-—–]+\s*"
+)
+"""A dateline's day and what follows it up to the story: "March 29 (Reuters) - "."""
 _DATELINE = re.compile(
-    rf"^\s*[A-Z][A-Z .'’/-]+(?:,\s*[A-Z][\w .'’-]*)*,\s*(?:(?:{_MONTH_RE})\.?\s+\d{{1,2}}|"
-    rf"\d{{1,2}}\s+(?:{_MONTH_RE}))\s*(?:\([^)]{{0,40}}\))?\s*[-—–]+\s*",
+    rf"^\s*[A-Z][A-Z .'’/-]+(?:,\s*[A-Z][\w .'’-]*)*,\s*{_DATELINE_DAY}",
     re.I,
 )
+_DATELINE_TAIL = re.compile(rf",\s*{_DATELINE_DAY}", re.I)
+"""The end of a ``_DATELINE`` match, from the comma before its day."""
 _SPEECH_BEFORE = re.compile(
-    r"\b(?:said|says|told|announced|reported|added|stated)\s+(?:late\s+|early\s+)?(?:on\s+)?$", re.I
-)
-_RELATIVE = re.compile(
-    r"\b(?P<r>yesterday|last night|overnight|last week|this week|earlier this month|"
-    r"this month|last month|earlier this week)\b",
+    rf"\b{_one_of(['said', 'says', 'told', 'announced', 'reported', 'added', 'stated'])}"
+    r"\s+(?:late\s+|early\s+)?(?:on\s+)?$",
     re.I,
 )
+_RELATIVE_PHRASES = (
+    "yesterday|last night|overnight|last week|this week|earlier this month|this month|"
+    "last month|earlier this week"
+).split("|")
+"""Words that date an event from its article's date, in the order they are tried."""
+_RELATIVE = re.compile(rf"\b(?P<r>{_one_of(_RELATIVE_PHRASES)})\b", re.I)
 _RELATIVE_CUE = Cue.of(_RELATIVE, {"yesterday": 0, "night": 5, "week": 13, "month": 13})
 _MONTH_WORDS = tuple(sorted({name[:3] for name in _MONTHS}))
 """Every month name starts with one of these."""
-_WEEKDAY_REACH = len("early on")
-"""How far before the blanks ahead of a weekday a ``_WEEKDAY`` match may start."""
-_DASHES = ("-", "—", "–")
-_DIGIT = re.compile(r"\d")
-_DIGITS = re.compile(r"\d+")
+_MONTH_SET = frozenset(_MONTH_WORDS)
+_ORDINALS = ("st", "nd", "rd", "th")
+_NAMES = CueGate(
+    [
+        Cue.of(re.compile(rf"\b(?:{_MONTH_RE})\b", re.I), dict.fromkeys(_MONTH_WORDS, 0)),
+        Cue.of(re.compile(rf"\b(?:{'|'.join(_WEEKDAYS)})\b", re.I), dict.fromkeys(_WEEKDAYS, 0)),
+        _RELATIVE_CUE,
+    ]
+)
+"""Which month names, weekdays and relative cues a folded sentence may hold."""
+_DAYS: dict[str | None, tuple[dt.date, str] | None] = {}
+"""Article dates met, parsed (``_article_day``)."""
+_DAYS_KEPT = 10_000
+"""How many article dates ``_DAYS`` holds before it starts again."""
 
 
 def parse_iso(value: str | None) -> dt.date | None:
@@ -112,112 +154,227 @@ def event_date(sentence: str, article_date: str | None) -> tuple[str | None, Dat
     ...            "2022-03-30")
     ('2022-03-30', 'week')
     """
-    base = parse_iso(article_date)
-    if base is None:
+    day = _article_day(article_date)
+    if day is None:
         return None, None
+    base, iso = day
     low = folded(sentence)
-    may = _may_name_day(sentence, low)
-    if may and "," in sentence and any(map(sentence.__contains__, _DASHES)):
-        sentence, cut = _DATELINE.subn("", sentence, count=1)  # it names a month and a day
-        if cut:
+    words = _NAMES.words(low)
+    if words is not None and not words:
+        return iso, "week"  # no month, weekday or relative cue: nothing below can match
+    months = _month_starts(low, words)
+    if months is None or months:
+        cut = _dateline_end(sentence, low, months)
+        if cut and low is not None and months is not None and sentence.isascii():
+            # ASCII folds letter by letter: the rest's folding is the end of the whole's,
+            # and the whole's cue words hold the rest's (more is allowed)
+            sentence, low = sentence[cut:], low[cut:]
+            months = [at - cut for at in months if at >= cut]
+        elif cut:
+            sentence = sentence[cut:]
             low = folded(sentence)
-            may = _may_name_day(sentence, low)
-    explicit = sorted(_explicit_dates(sentence, base, low)) if may else []
+            words = _NAMES.words(low)
+            months = _month_starts(low, words)
+    explicit = _explicit_dates(sentence, base, low, months) if months is None or months else []
     if explicit:
-        return explicit[0].isoformat(), "day"
-    match = _RELATIVE_CUE.search(sentence, low)
+        return min(explicit).isoformat(), "day"
+    match = _RELATIVE_CUE.search(sentence, low, words)
     if match:
-        cue = match.group("r").casefold()
-        if cue in {"yesterday", "last night"}:
-            return (base - dt.timedelta(days=1)).isoformat(), "day"
-        if cue == "overnight":
-            return base.isoformat(), "day"
-        if cue in {"last week"}:
-            return (base - dt.timedelta(days=7)).isoformat(), "week"
-        if cue in {"this week", "earlier this week"}:
-            return base.isoformat(), "week"
-        if cue == "last month":
-            first = base.replace(day=1) - dt.timedelta(days=1)
-            return first.replace(day=1).isoformat(), "month"
-        return base.replace(day=1).isoformat(), "month"
-    from_at = _weekday_start(sentence, low)
-    for match in () if from_at < 0 else _WEEKDAY.finditer(sentence, from_at):
-        if _SPEECH_BEFORE.search(sentence[max(0, match.start() - 20) : match.start()]):
-            continue  # "officials said on Wednesday": when it was said, not when it happened
-        target = _WEEKDAYS.index(match.group("w").casefold())
-        back = (base.weekday() - target) % 7
-        return (base - dt.timedelta(days=back)).isoformat(), "day"
-    return base.isoformat(), "week"
+        return _relative_date(match.group("r").casefold(), base, iso)
+    weekday = _weekday_date(sentence, base, low, words)
+    if weekday is not None:
+        return weekday, "day"
+    return iso, "week"
 
 
-def _may_name_day(sentence: str, low: str | None) -> bool:
-    """Whether a sentence may hold a "March 28" or "28 March": a month name and a digit."""
-    if low is not None and not any(map(low.__contains__, _MONTH_WORDS)):
-        return False
-    return _DIGIT.search(sentence) is not None
-
-
-def _weekday_start(sentence: str, low: str | None) -> int:
-    """First index a ``_WEEKDAY`` match may start at in a sentence; -1: it names no weekday.
-
-    A match is a weekday, the blanks before it and at most "early on" before those.
-    """
-    if low is None:
-        return 0
-    if "day" not in low:
-        return -1
-    at = min((i for i in map(low.find, _WEEKDAYS) if i >= 0), default=-1)
-    if at < 0:
-        return -1
-    return max(len(sentence[:at].rstrip()) - _WEEKDAY_REACH, 0)
-
-
-def _explicit_dates(sentence: str, base: dt.date, low: str | None) -> list[dt.date]:
-    """Every "March 28" or "28 March" in a sentence, as dates near the article's.
-
-    The article's year is assumed, or the year before for a date after the article.
-    ``low`` is ``folded(sentence)``.
-    """
-    found: list[dt.date] = []
-    for pattern, anchors in ((_MONTH_DAY, _month_starts), (_DAY_MONTH, _day_starts)):
-        matches = (
-            pattern.finditer(sentence)
-            if low is None
-            else matches_at(pattern, sentence, _on_starts(sentence, anchors(sentence, low)))
-        )
-        for match in matches:
-            month = _MONTHS[match.group("m").casefold()]
-            try:
-                when = dt.date(base.year, month, int(match.group("d")))
-                if when > base + dt.timedelta(days=1):
-                    when = when.replace(year=base.year - 1)
-            except ValueError:
-                continue
-            found.append(when)
+def _article_day(value: str | None) -> tuple[dt.date, str] | None:
+    """``parse_iso(value)`` and its ISO form, remembered: an article's sentences share it."""
+    try:
+        return _DAYS[value]
+    except KeyError:
+        pass
+    day = parse_iso(value)
+    found = None if day is None else (day, day.isoformat())
+    if len(_DAYS) >= _DAYS_KEPT:
+        _DAYS.clear()
+    _DAYS[value] = found
     return found
 
 
-def _month_starts(sentence: str, low: str) -> list[int]:
-    """Where the month names of a sentence may start (``low`` is ``folded(sentence)``)."""
-    return occurrences(low, _MONTH_WORDS)
+def _relative_date(cue: str, base: dt.date, iso: str) -> tuple[str, DatePrecision]:
+    """The date a relative cue ("yesterday", "last week", ...) names, from the article's.
+
+    ``iso`` is ``base.isoformat()``.
+    """
+    if cue in {"yesterday", "last night"}:
+        return (base - dt.timedelta(days=1)).isoformat(), "day"
+    if cue == "overnight":
+        return iso, "day"
+    if cue in {"last week"}:
+        return (base - dt.timedelta(days=7)).isoformat(), "week"
+    if cue in {"this week", "earlier this week"}:
+        return iso, "week"
+    if cue == "last month":
+        first = base.replace(day=1) - dt.timedelta(days=1)
+        return first.replace(day=1).isoformat(), "month"
+    return base.replace(day=1).isoformat(), "month"
 
 
-def _day_starts(sentence: str, low: str) -> list[int]:
-    """Where a day of one or two digits may start in a sentence: where its digits start."""
+def _month_starts(low: str | None, words: AbstractSet[str] | None) -> list[int] | None:
+    """Where the month names of a sentence may start; ``None`` if that is not known.
+
+    ``low`` is ``folded(sentence)``; ``words`` holds the cue words of ``_NAMES`` it may hold.
+    """
+    if low is None or words is None:
+        return None
+    if words.isdisjoint(_MONTH_SET):
+        return []
+    return occurrences(low, [word for word in words if word in _MONTH_SET])
+
+
+def _dateline_end(sentence: str, low: str | None, months: list[int] | None) -> int:
+    """Where a wire dateline opening a sentence ends; 0 if it opens with none.
+
+    ``low`` is ``folded(sentence)`` and ``months`` where its month names may start
+    (``_month_starts``). The dateline pattern runs only if a comma has a day after it
+    (``_dateline_commas``), and only up to the furthest its match may end (the end of that
+    day and the dash after it), so its greedy runs stop there: a match ending by then is
+    found the same in the sentence cut there as in the whole.
+    """
+    if low is None or months is None:
+        commas = [at for at, char in enumerate(sentence) if char == ","]
+    else:
+        commas = _dateline_commas(low, months)
+    ends = (_DATELINE_TAIL.match(sentence, at) for at in commas)
+    reach = max((tail.end() for tail in ends if tail is not None), default=0)
+    if not reach:
+        return 0
+    match = _DATELINE.match(sentence, 0, reach)
+    return 0 if match is None else match.end()
+
+
+def _dateline_commas(low: str, months: list[int]) -> list[int]:
+    """Every comma a ``_DATELINE_TAIL`` match may start at in a folded sentence.
+
+    That comma is followed by blanks and a month name, or by blanks, a day of one or two
+    digits, blanks and a month name: it is found from where the month names may start.
+    """
+    found = []
+    for at in months:
+        head = low[:at].rstrip()
+        if head.endswith(","):  # "KYIV, March 29 - "
+            found.append(len(head) - 1)
+            continue
+        digits = len(head)
+        for _ in range(2):  # "KYIV, 29 March - "
+            if digits and head[digits - 1].isdecimal():
+                digits -= 1
+        before = head[:digits].rstrip()
+        if digits < len(head) < at and before.endswith(","):
+            found.append(len(before) - 1)
+    return found
+
+
+def _weekday_date(
+    sentence: str, base: dt.date, low: str | None, words: AbstractSet[str] | None
+) -> str | None:
+    """The day of the first weekday a sentence names for its event, if any, in ISO form.
+
+    ``low`` is ``folded(sentence)``; ``words`` holds the cue words of ``_NAMES`` it may hold.
+    After a weekday that tells when something was said, the pattern runs again only from
+    where the next weekday's match may start.
+    """
+    at = _weekday_start(sentence, low, words, 0)
+    while at >= 0:
+        match = _WEEKDAY.search(sentence, at)
+        if match is None:
+            return None
+        if not _SPEECH_BEFORE.search(sentence[max(0, match.start() - 20) : match.start()]):
+            target = _WEEKDAY_INDEX[match.group("w").casefold()]
+            return (base - dt.timedelta(days=(base.weekday() - target) % 7)).isoformat()
+        # "officials said on Wednesday": when it was said, not when it happened
+        at = _weekday_start(sentence, low, words, match.end())
+    return None
+
+
+def _weekday_start(sentence: str, low: str | None, words: AbstractSet[str] | None, pos: int) -> int:
+    """First index from ``pos`` a ``_WEEKDAY`` match may start at; -1: none can.
+
+    A match is a weekday, maybe with blanks before it and one of ``_WEEKDAY_LEADS`` before
+    those. ``words`` holds the cue words of ``_NAMES`` that ``low`` may hold.
+    """
+    if low is None or words is None:
+        return pos
+    at = len(low)
+    for word in words:
+        if word in _WEEKDAY_INDEX:
+            found = low.find(word, pos)
+            if 0 <= found < at:
+                at = found
+    if at == len(low):
+        return -1
+    return max(len(sentence[:at].rstrip()) - _WEEKDAY_REACH, pos)
+
+
+def _explicit_dates(
+    sentence: str, base: dt.date, low: str | None, months: list[int] | None
+) -> list[dt.date]:
+    """Every "March 28" or "28 March" in a sentence, as dates near the article's.
+
+    The article's year is assumed, or the year before for a date after the article.
+    ``low`` is ``folded(sentence)`` and ``months`` where its month names may start
+    (``_month_starts``).
+    """
+    found: list[dt.date] = []
+    for match in _day_matches(sentence, low, months):
+        month = _MONTHS[match.group("m").casefold()]
+        try:
+            when = dt.date(base.year, month, int(match.group("d")))
+            if when > base + dt.timedelta(days=1):
+                when = when.replace(year=base.year - 1)
+        except ValueError:
+            continue
+        found.append(when)
+    return found
+
+
+def _day_matches(sentence: str, low: str | None, months: list[int] | None) -> list[re.Match[str]]:
+    """Every ``_MONTH_DAY`` match of a sentence, then every ``_DAY_MONTH`` one (see above)."""
+    if low is None or months is None:
+        return [*_MONTH_DAY.finditer(sentence), *_DAY_MONTH.finditer(sentence)]
     return [
-        match.start() for match in _DIGITS.finditer(sentence) if match.end() - match.start() <= 2
+        *matches_at(_MONTH_DAY, sentence, _on_starts(low, months)),
+        *matches_at(_DAY_MONTH, sentence, _on_starts(low, _day_starts(low, months))),
     ]
 
 
-def _on_starts(sentence: str, anchors: list[int]) -> list[int]:
+def _day_starts(low: str, months: list[int]) -> list[int]:
+    """Where the day of a ``_DAY_MONTH`` match may start in a folded sentence.
+
+    The day is one or two digits, maybe an ordinal's two letters, then blanks and a month
+    name: it is found from where the month names may start.
+    """
+    found: set[int] = set()
+    for at in months:
+        head = low[:at].rstrip()
+        if len(head) == at:
+            continue  # no blank before the month name
+        ends = [len(head) - 2, len(head)] if head.endswith(_ORDINALS) else [len(head)]
+        for end in ends:
+            found.update(end - n for n in (1, 2) if end >= n and low[end - n : end].isdecimal())
+    return sorted(found)
+
+
+def _on_starts(low: str, anchors: list[int]) -> list[int]:
     r"""Where an ``(?:on\s+)?`` match may start, given where what follows it may start.
 
-    That is each anchor, and two characters before the blanks ahead of it ("on").
+    That is each anchor, and where an "on" ends at the blanks ahead of it, its start
+    (``low`` is the folded sentence).
     """
     starts = set(anchors)
     for at in anchors:
-        blanks = len(sentence[:at].rstrip())
-        if 2 <= blanks < at:
+        blanks = len(low[:at].rstrip())
+        if 2 <= blanks < at and low.startswith("on", blanks - 2):
             starts.add(blanks - 2)
     return sorted(starts)
 
