@@ -49,28 +49,34 @@ class Resolver:
 
     def __init__(self, gazetteer: Gazetteer | None = None) -> None:
         self.gazetteer = gazetteer or get_gazetteer()
-        self._tables: dict[tuple[str, bool], ranking.CandidateTable | None] = {}
+        # The tables of the names seen, by key: for "the X region" and for the others.
+        self._names: dict[str, ranking.CandidateTable | None] = {}
+        self._admin_names: dict[str, ranking.CandidateTable | None] = {}
         self._credits: dict[tuple[str, str, tuple[int, ...]], array.array[float]] = {}
+        self._containers: dict[tuple[int, ...], ranking.Container] = {}
         self._entry = functools.lru_cache(maxsize=10_000)(self._get)
 
     def candidates(self, top: Toponym) -> tuple[Candidate, ...]:
         """Gazetteer candidates for a toponym, by prior score."""
-        if len(self._tables) >= _CACHED_NAMES:
-            self._tables.clear()
+        self._make_room(1)
         table = self._table(top)
         return table.candidates if table is not None else ()
+
+    def _make_room(self, names: int) -> None:
+        """Start the name caches afresh if ``names`` more could overfill them."""
+        if len(self._names) + len(self._admin_names) + names > _CACHED_NAMES:
+            self._names.clear()
+            self._admin_names.clear()
 
     def _table(self, top: Toponym) -> ranking.CandidateTable | None:
         """The candidates of a toponym's name (admin units first for "the X region")."""
         admin = top.kind == "admin"
-        cache_key = (top.key, admin)  # the key is how the gazetteer looks the text up
-        try:
-            return self._tables[cache_key]
-        except KeyError:  # a name not seen before (or since the cache was cleared)
-            table = self._tables[cache_key] = self._lookup(top.key, admin=admin)
-            return table
+        names = self._admin_names if admin else self._names
+        if top.key not in names:  # the key is how the gazetteer looks the text up
+            names[top.key] = self._lookup(top.key, admin)
+        return names[top.key]
 
-    def _lookup(self, key: str, *, admin: bool) -> ranking.CandidateTable | None:
+    def _lookup(self, key: str, admin: bool) -> ranking.CandidateTable | None:
         found: list[Candidate] = []
         if admin:
             found = self.gazetteer.key_candidates(
@@ -82,27 +88,27 @@ class Resolver:
 
     def resolve(self, text: str, toponyms: Sequence[Toponym]) -> list[Mention]:
         """Resolve every toponym of one article; unresolvable ones stay, with no place."""
-        if len(self._tables) + len(toponyms) > _CACHED_NAMES:
-            # Never in the middle of an article: the mentions of a name share one table.
-            self._tables.clear()
-        tables = [None if top.kind == "demonym" else self._table(top) for top in toponyms]
-        containers = [
-            self._container_credit(top, table) if top.container and table is not None else None
-            for top, table in zip(toponyms, tables, strict=True)
-        ]
+        # Never in the middle of an article: the mentions of a name share one table.
+        self._make_room(len(toponyms))
+        tables, containers = ranking.evidence(
+            toponyms, self._names, self._admin_names, self._lookup,
+            self._credits, self._container_credit,
+        )  # fmt: skip
         ranked = ranking.rank_article(toponyms, tables, containers)
         return ranking.mentions(toponyms, tables, ranked, self._entry)
 
     def _container_credit(self, top: Toponym, table: ranking.CandidateTable) -> array.array[float]:
         """Per candidate, 0.6 x how well it lies in the "X, Y" / "in the Y region" container."""
-        cache_key = (top.key, top.kind, top.container)
-        credit = self._credits.get(cache_key)
-        if credit is None:
+        container = self._containers.get(top.container)
+        if container is None:
+            if len(self._containers) >= _CACHED_NAMES:
+                self._containers.clear()
             boxes = [self.gazetteer.place_at(r) for r in top.container]
-            credit = ranking.container_credit(table, boxes)
-            if len(self._credits) >= _CACHED_NAMES:
-                self._credits.clear()
-            self._credits[cache_key] = credit
+            container = self._containers[top.container] = ranking.Container(boxes)
+        credit = ranking.container_credit(table, container)
+        if len(self._credits) >= _CACHED_NAMES:
+            self._credits.clear()
+        self._credits[top.key, top.kind, top.container] = credit
         return credit
 
     def _get(self, place_id: str) -> Place | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from types import ModuleType
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -68,7 +69,7 @@ def test_container_credit_follows_the_container(pure: ModuleType) -> None:
     oblast = resolver.gazetteer.get("adm1:UA-48")  # Mykolaiv oblast
     for module in (ranking, pure):
         table = module.CandidateTable(found)
-        credit = list(module.container_credit(table, [oblast]))
+        credit = list(module.container_credit(table, module.Container([oblast])))
         inside = [c.place.admin1_id == oblast.id for c in found]
         assert [x == 0.6 for x in credit] == inside
         assert any(inside) and not all(inside)
@@ -80,11 +81,58 @@ def test_container_credit_by_distance_is_the_same_compiled(pure: ModuleType) -> 
     found = gazetteer.candidates("Ivanivka", limit=None)
     boxes = [c.place for c in gazetteer.candidates("Mykolaivka", limit=None)]
     credits = [
-        list(module.container_credit(module.CandidateTable(found), boxes))
+        list(module.container_credit(module.CandidateTable(found), module.Container(boxes)))
         for module in (ranking, pure)
     ]
     assert credits[0] == credits[1]
     assert 0.3 in credits[0] and 0.0 in credits[0]
+
+
+def _credit_box_by_box(found: list[Any], boxes: list[Any]) -> list[float]:
+    """Container credit by its definition: each candidate against each place of the container."""
+    credits = []
+    for candidate in found:
+        place, best = candidate.place, 0.0
+        for box in boxes:
+            if box.id == place.id:
+                continue  # a place does not hold itself
+            if (box.kind in ("country", "region") and box.country == place.country) or (
+                box.kind in ("admin1", "region") and box.id == place.admin1_id
+            ):
+                best = 1.0
+            elif (
+                box.kind == "settlement"
+                and haversine_km(place.lat, place.lon, box.lat, box.lon) < 60
+            ):
+                best = max(best, 0.5)
+        credits.append(0.6 * best)
+    return credits
+
+
+@pytest.mark.parametrize(
+    ("name", "container"),
+    [("Ivanivka", "Mykolaivka"), ("Mykolaiv", "Mykolaiv"), ("Donetsk", "Donetsk"),
+     ("Kharkiv", "Ukraine"), ("Black Sea", "Black Sea"), ("Novoselivka", "Novoselivka")],
+)  # fmt: skip
+def test_container_credit_is_the_box_by_box_credit(
+    pure: ModuleType, name: str, container: str
+) -> None:
+    """Prepared once per container, the credit is still each place of it weighed in turn.
+
+    Containers of a name's own candidates (and their admin1 units and countries, twice)
+    check that a place never holds itself, whatever else of the container holds it.
+    """
+    resolver = resolve.Resolver()
+    found = resolver.gazetteer.candidates(name, limit=None)
+    boxes = [c.place for c in resolver.gazetteer.candidates(container, limit=None)]
+    units = {c.place.admin1_id for c in found if c.place.admin1_id}
+    units |= {f"adm0:{c.place.country}" for c in found if c.place.country}
+    boxes += [p for p in map(resolver._get, sorted(units)) if p is not None] * 2
+    assert found and boxes
+    expected = _credit_box_by_box(found, boxes)
+    for module in (ranking, pure):
+        table = module.CandidateTable(found)
+        assert list(module.container_credit(table, module.Container(boxes))) == expected
 
 
 @given(st.floats(allow_nan=True, allow_infinity=True) | st.floats(min_value=-2, max_value=2))
@@ -126,9 +174,13 @@ def test_mentions_keep_names_the_gazetteer_cannot_place(pure: ModuleType) -> Non
 
 
 def test_mention_records_have_the_fields_ranking_sets() -> None:
-    """Compiled, ranking sets a Mention's fields one by one: they must be all of them."""
+    """Compiled, ranking sets a Mention's slots one by one: they must be all of its fields."""
     assert tuple(f.name for f in dataclasses.fields(Mention)) == ranking.MENTION_FIELDS
     assert not hasattr(Mention, "__post_init__")
+    slot = type(Mention.__dict__["start"])
+    slots = zip(ranking._MENTION_SLOTS, ranking.MENTION_FIELDS, strict=True)
+    assert all(type(s) is slot and s.__name__ == name for s, name in slots)
+    assert type(Mention).__new__ is type.__new__ and Mention.__new__ is object.__new__
 
 
 _LATITUDES = st.floats(min_value=-90, max_value=90)
