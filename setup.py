@@ -3,10 +3,11 @@
 ``geo/toponyms.py`` (finding place names), ``geo/ranking.py`` (ranking their gazetteer
 candidates), ``geo/figures.py`` (casualty figures), ``geo/numbers.py`` (tokens and
 numbers), ``geo/cues.py`` (cue words), ``geo/zones.py`` (statements and zones),
-``geo/sentences.py`` (sentence splitting), ``geo/events.py`` (events) and ``geo/columns.py``
-(reading gazetteer rows) are plain Python in
-Cython's pure-Python mode: compiled, they run several times faster; without a compiler (or
-with ``GEO_PURE_PYTHON=1``) the same files run as ordinary Python and give the same results.
+``geo/sentences.py`` (sentence splitting), ``geo/events.py`` (events), ``geo/columns.py``
+(reading gazetteer rows) and ``geo/priors.py`` (scoring a name's gazetteer entries) are plain
+Python in Cython's pure-Python mode: compiled, they run several times faster; without a
+compiler (or with ``GEO_PURE_PYTHON=1``) the same files run as ordinary Python and give the
+same results.
 Everything else about the package is declared in ``pyproject.toml``.
 """
 
@@ -26,6 +27,7 @@ COMPILED = [
     "geo/sentences.py",
     "geo/events.py",
     "geo/columns.py",
+    "geo/priors.py",
 ]
 
 

@@ -25,11 +25,17 @@ False
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import cython
 import numpy as np
 import pyarrow as pa
+
+if cython.compiled:
+    from cython.cimports.cpython.object import Py_TYPE
+    from cython.cimports.libc.string import memcmp
+
+_Record = TypeVar("_Record")
 
 
 def _bytes_per_row(array: pa.Array, buffer: int) -> np.ndarray:
@@ -121,6 +127,56 @@ class Strings(Column):
             )
             return chars[: end - start].decode("utf-8")
         return str(self.data[start:end], "utf-8")
+
+    def equal_range(self, value: str) -> tuple[int, int]:
+        """The rows ``lo`` to ``hi`` (exclusive) that hold ``value``, in a sorted column.
+
+        The column must be sorted by code point, as Python sorts strings (which is the
+        order of their UTF-8 bytes); a null sorts as the empty string. Where ``value``
+        is missing, ``lo == hi`` is where it would go. A binary search over the bytes:
+        no Python string is made.
+
+        Examples
+        --------
+        >>> column(pa.array(["a", "b", "b", "c"])).equal_range("b")
+        (1, 3)
+        >>> column(pa.array(["a", "b", "b", "c"])).equal_range("bb")
+        (3, 3)
+        """
+        wanted = value.encode("utf-8", "surrogatepass")  # ordered as the code points
+        lo: cython.Py_ssize_t = 0
+        hi: cython.Py_ssize_t = self.n
+        middle: cython.Py_ssize_t
+        while lo < hi:  # the first row not below the value
+            middle = (lo + hi) // 2
+            if self._compare(middle, wanted) < 0:
+                lo = middle + 1
+            else:
+                hi = middle
+        hi = lo
+        while hi < self.n and self._compare(hi, wanted) == 0:  # runs are short
+            hi += 1
+        return lo, hi
+
+    @cython.cfunc
+    def _compare(self, row: cython.Py_ssize_t, wanted: bytes) -> cython.int:
+        """Below, at or above zero as the value at ``row`` sorts before, as or after ``wanted``."""
+        start: cython.Py_ssize_t = self.offsets[row]
+        size: cython.Py_ssize_t = self.offsets[row + 1] - start
+        length: cython.Py_ssize_t = len(wanted)
+        if not cython.compiled:
+            here = bytes(self.data[start : start + size])
+            return (here > wanted) - (here < wanted)
+        order: cython.int = 0
+        if min(size, length) > 0:
+            order = memcmp(
+                cython.address(self.data[start]),
+                cython.cast(cython.p_const_char, wanted),
+                min(size, length),
+            )
+        if order != 0:
+            return order
+        return (size > length) - (size < length)
 
 
 @cython.final
@@ -235,3 +291,98 @@ def values(readers: Sequence[Callable[[int], Any]], row: cython.Py_ssize_t) -> l
         else:
             out.append(read(row))
     return out
+
+
+def slots(cls: type, names: Sequence[str]) -> tuple[Any, ...]:
+    """The slot descriptors of ``cls`` for fields ``names``, for :func:`record` and :func:`build`.
+
+    Raises
+    ------
+    TypeError
+        If a name is not a slot of ``cls`` itself.
+    """
+    found = tuple(vars(cls).get(name) for name in names)
+    if any(type(slot).__name__ != "member_descriptor" for slot in found):
+        msg = f"{cls.__name__} has no slots {list(names)!r}; is it a dataclass with slots=True?"
+        raise TypeError(msg)
+    return found
+
+
+def record(
+    cls: type[_Record],
+    fields: tuple[Any, ...],
+    readers: tuple[Callable[[int], Any], ...],
+    row: cython.Py_ssize_t,
+) -> _Record:
+    """An instance of ``cls`` whose field ``fields[i]`` is ``readers[i](row)``.
+
+    :func:`build` of :func:`values`, without the list between them (examples there).
+    """
+    if len(fields) != len(readers):
+        msg = f"{len(fields)} fields for {len(readers)} readers"
+        raise ValueError(msg)
+    out = cls.__new__(cls)
+    index: cython.Py_ssize_t
+    read: Any
+    for index in range(len(fields)):
+        read = readers[index]
+        if isinstance(read, Column):
+            _store(fields[index], out, cython.cast(Column, read).at(row))
+        else:
+            _store(fields[index], out, read(row))
+    return out
+
+
+def build(cls: type[_Record], fields: tuple[Any, ...], items: tuple[Any, ...]) -> _Record:
+    """An instance of ``cls`` whose field ``fields[i]`` is ``items[i]``.
+
+    For slotted, frozen dataclasses whose ``__init__`` only stores its arguments: the
+    instance is made by ``cls.__new__`` and each slot is set through its descriptor,
+    without calling ``__init__`` (a Python function that costs several times more than
+    the values it stores). Every field must be given, or reading it raises.
+
+    Parameters
+    ----------
+    cls
+        The class to make an instance of.
+    fields
+        Its slot descriptors, as :func:`slots` gives them.
+    items
+        Their values, as many as ``fields``.
+
+    Returns
+    -------
+    object
+        The new instance.
+
+    Examples
+    --------
+    >>> from dataclasses import dataclass
+    >>> @dataclass(frozen=True, slots=True)
+    ... class Pair:
+    ...     left: int
+    ...     right: float
+    >>> fields = slots(Pair, ("left", "right"))
+    >>> build(Pair, fields, (2, 1.5))
+    Pair(left=2, right=1.5)
+    >>> record(Pair, fields, (column(pa.array([1, 2])), column(pa.array([0.5, 1.5]))), 1)
+    Pair(left=2, right=1.5)
+    """
+    if len(fields) != len(items):
+        msg = f"{len(fields)} fields for {len(items)} values"
+        raise ValueError(msg)
+    out = cls.__new__(cls)
+    index: cython.Py_ssize_t
+    for index in range(len(fields)):
+        _store(fields[index], out, items[index])
+    return out
+
+
+@cython.cfunc
+@cython.inline
+def _store(slot: Any, out: object, value: object) -> cython.int:
+    """Set ``slot`` of ``out`` to ``value`` through the slot's descriptor."""
+    if cython.compiled:
+        return Py_TYPE(slot).tp_descr_set(slot, out, value)
+    slot.__set__(out, value)
+    return 0

@@ -36,7 +36,8 @@ import pyarrow.parquet as pq
 
 from geo import settings
 from geo._errors import GazetteerError, InputError
-from geo.columns import column, values, values_buffer
+from geo.columns import build, column, record, slots, values_buffer
+from geo.priors import prior, score_rows
 from geo.types import Candidate, Place, PlaceKind
 
 if TYPE_CHECKING:
@@ -58,39 +59,6 @@ logger = logging.getLogger(__name__)
 MAX_NAME_LENGTH = 200
 """Longest name :meth:`Gazetteer.candidates` accepts; the longest gazetteer name is shorter."""
 
-KIND_WEIGHT: dict[str, float] = {
-    "continent": 0.50,
-    "country": 0.50,
-    "admin1": 0.36,
-    "region": 0.34,
-    "sea": 0.32,
-    "settlement": 0.15,
-}
-"""Prior weight of each kind: a country beats a town named after it."""
-
-SOURCE_WEIGHT: dict[str, float] = {
-    "primary": 0.15,
-    "alias": 0.15,
-    "romanized": 0.12,
-    "alternate": 0.0,
-}
-"""Prior weight of how a name matched: the official name or a curated alias beats an alternate."""
-
-POPULATION_WEIGHT = 0.35
-"""Weight of ``log10(population) / 7.3`` (capped at 1) in the prior."""
-
-CAPITAL_WEIGHT = 0.05
-"""Bonus for a national capital."""
-
-AREA_WEIGHT = 0.11
-"""Stand-in for the population term of admin1 areas, regions and seas (they carry none):
-an admin1 outranks towns of its name but not a city of a million ("Florida" is the state,
-"New York" the city)."""
-
-_SCORE_SCALE = (
-    max(KIND_WEIGHT.values()) + max(SOURCE_WEIGHT.values()) + POPULATION_WEIGHT + CAPITAL_WEIGHT
-)
-
 _APOSTROPHES = re.compile(r"['’ʼ`´ʻ‘′]")
 _SEPARATORS = re.compile(r"[\s\-‐‑‒–—_]+")
 _FILES = ("places.parquet", "names.parquet", "areas.parquet")
@@ -100,7 +68,8 @@ _PLACE_COLUMNS = (
     "id", "name", "kind", "lat", "lon", "country", "admin1", "population", "precision",
     "admin1_id", "occupied", "katottg", "hromada", "raion",
 )  # fmt: skip
-_AREA_KINDS = frozenset({"admin1", "region", "sea"})
+_PLACE_FIELDS = slots(Place, [field.name for field in dataclasses.fields(Place)])
+_CANDIDATE_FIELDS = slots(Candidate, [field.name for field in dataclasses.fields(Candidate)])
 _KINDS = frozenset(get_args(PlaceKind))
 
 _Reader = Callable[[int], Any]
@@ -165,19 +134,6 @@ def _validate_name(name: object) -> str:
     return name
 
 
-def _prior(kind: str, population: int | None, capital: bool | None, source: str) -> float:
-    """:meth:`Gazetteer.prior` of an entry's kind, population and capital flag."""
-    population = population or 0
-    score = KIND_WEIGHT.get(kind, 0.0) + SOURCE_WEIGHT.get(source, 0.0)
-    if population > 0:
-        score += POPULATION_WEIGHT * min(1.0, math.log10(population) / 7.3)
-    elif kind in _AREA_KINDS:
-        score += AREA_WEIGHT
-    if capital:
-        score += CAPITAL_WEIGHT
-    return round(min(1.0, score / _SCORE_SCALE), 4)
-
-
 class ReverseResult(TypedDict):
     """What :meth:`Gazetteer.reverse` returns: the units containing (or nearest to) a point."""
 
@@ -225,6 +181,11 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
 
 
+def _fast(read: _Reader) -> _Reader:
+    """``read``, or the same reader's ``at`` method, which compiled callers call for less."""
+    return cast("_Reader", getattr(read, "at", read))
+
+
 def _column(table: pa.Table, name: str) -> pa.Array:
     return table.column(name).combine_chunks()
 
@@ -251,6 +212,7 @@ class Gazetteer:
         self._name_surface = _column(names, "name")
         self._name_source = _column(names, "source")
         self._places = places
+        self._size = places.num_rows
         self._cols = {name: _column(places, name) for name in places.column_names}
         self._ids = _ArrowStrings(self._cols["id"])
         self._distinct_keys: tuple[str, ...] | None = None
@@ -336,15 +298,31 @@ class Gazetteer:
         )
 
     @functools.cached_property
+    def _score_readers(self) -> tuple[tuple[_Reader, _Reader], tuple[_Reader, ...]]:
+        """The readers :func:`~geo.priors.score_rows` takes: of the name index and of places."""
+        _rows, matched_at, source_at = self._read_names
+        read = self._read
+        places = (read[name] for name in ("kind", "country", "id", "population", "is_capital"))
+        return (_fast(matched_at), _fast(source_at)), tuple(map(_fast, places))
+
+    @functools.cached_property
     def _read_names(self) -> tuple[_Reader, _Reader, _Reader]:
         """Readers of the name index's row, name and source columns."""
         rows = self._row_numbers.data.__getitem__
         return rows, column(self._name_surface), column(self._name_source)
 
     def _key_range(self, key: str) -> tuple[int, int]:
+        equal_range = self._key_search
+        if equal_range is not None:
+            return equal_range(key)
         lo = bisect.bisect_left(self._keys, key)
         hi = bisect.bisect_right(self._keys, key, lo=lo)
         return lo, hi
+
+    @functools.cached_property
+    def _key_search(self) -> Callable[[str], tuple[int, int]] | None:
+        """The key column's search by its UTF-8 bytes, when its reader has one."""
+        return getattr(column(self._key_array), "equal_range", None)
 
     def lookup_key(self, key: str) -> list[int]:
         """Return the place rows whose name index holds an already-normalised ``key``.
@@ -431,10 +409,10 @@ class Gazetteer:
         GazetteerError
             If ``row`` is out of range.
         """
-        if not 0 <= row < len(self):
+        if not 0 <= row < self._size:
             msg = f"gazetteer row {row!r} is out of range (0..{len(self) - 1})"
             raise GazetteerError(msg)
-        return Place(*values(self._place_readers, row))
+        return record(Place, _PLACE_FIELDS, self._place_readers, row)
 
     def _row_of(self, place_id: str) -> int | None:
         index = bisect.bisect_left(self._ids, place_id)
@@ -481,7 +459,7 @@ class Gazetteer:
         capital, scaled to 0-1.
         """
         read = self._read
-        return _prior(read["kind"](row), read["population"](row), read["is_capital"](row), source)
+        return prior(read["kind"](row), read["population"](row), read["is_capital"](row), source)
 
     def _city_over_own_admin1(
         self, scored: list[tuple[float, str, int, str, str]], kinds: list[str]
@@ -565,29 +543,16 @@ class Gazetteer:
             raise InputError(msg)
         wanted_country = country.upper() if country else None
         lo, hi = self._key_range(key)
-        row_at, matched_at, source_at = self._read_names
-        read = self._read
-        kind_of, country_of, id_of = read["kind"], read["country"], read["id"]
-        population_of, capital_of = read["population"], read["is_capital"]
-        scored: list[tuple[float, str, int, str, str]] = []
-        row_kinds: list[str] = []
-        for index in range(lo, hi):
-            row = row_at(index)
-            kind = kind_of(row)
-            if wanted_kinds is not None and kind not in wanted_kinds:
-                continue
-            if wanted_country and country_of(row) != wanted_country:
-                continue
-            source = source_at(index)
-            score = _prior(kind, population_of(row), capital_of(row), source)
-            scored.append((-score, id_of(row), row, matched_at(index), source))
-            row_kinds.append(kind)
+        scored, row_kinds = score_rows(
+            self._row_numbers.data, lo, hi, *self._score_readers, wanted_kinds, wanted_country
+        )
         scored = self._city_over_own_admin1(scored, row_kinds)
         scored.sort()
         if limit is not None:
             scored = scored[: max(0, limit)]
+        place_at = self.place_at
         return [
-            Candidate(self.place_at(row), -neg, matched, source == "primary")
+            build(Candidate, _CANDIDATE_FIELDS, (place_at(row), -neg, matched, source == "primary"))
             for neg, _id, row, matched, source in scored
         ]
 

@@ -2,8 +2,8 @@
 
 Shared by ``tests/test_compiled.py`` (recognition, and every module's doctests),
 ``tests/test_ranking.py``, ``tests/test_figures.py``, ``tests/test_numbers.py``,
-``tests/test_zones_compiled.py``, ``tests/test_sentences.py``, ``tests/test_events.py`` and
-``tests/test_columns.py``,
+``tests/test_zones_compiled.py``, ``tests/test_sentences.py``, ``tests/test_events.py``,
+``tests/test_columns.py`` and ``tests/test_gazetteer.py`` (``geo/priors.py``),
 which compare each compiled module with its own source
 run uncompiled.
 """
@@ -17,10 +17,10 @@ from types import ModuleType
 
 import pytest
 
-from geo import columns, cues, events, figures, numbers, ranking, sentences, toponyms, zones
+from geo import columns, cues, events, figures, numbers, priors, ranking, sentences, toponyms, zones
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULES = (toponyms, ranking, figures, numbers, cues, zones, sentences, events, columns)
+MODULES = (toponyms, ranking, figures, numbers, cues, zones, sentences, events, columns, priors)
 """Every module listed in setup.py's ``COMPILED``."""
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import math
+from dataclasses import dataclass
 from types import ModuleType
 
 import pyarrow as pa
@@ -68,3 +70,28 @@ def test_any_strings_read_back(module: ModuleType, values: list[str | None]) -> 
     array = pa.array(values, type=pa.string())
     read = module.column(array)
     assert [read(i) for i in range(len(values))] == values
+
+
+@dataclass(frozen=True, slots=True)
+class _Pair:
+    left: int
+    right: str | None = None
+
+
+def test_records_are_made_without_their_init(module: ModuleType) -> None:
+    fields = module.slots(_Pair, ("left", "right"))
+    readers = (module.column(pa.array([1, 2])), module.column(pa.array(["a", None])))
+    assert module.record(_Pair, fields, readers, -1) == _Pair(2)
+    assert module.build(_Pair, fields, (1, "a")) == _Pair(1, "a")
+    with pytest.raises(ValueError, match="2 fields for 1 values"):
+        module.build(_Pair, fields, (1,))
+    with pytest.raises(TypeError, match="has no slots"):
+        module.slots(_Pair, ("left", "middle"))
+
+
+@given(values=st.lists(st.text(), min_size=1, max_size=30), probe=st.text())
+def test_equal_range_is_the_bisection(module: ModuleType, values: list[str], probe: str) -> None:
+    values.sort()
+    search = module.column(pa.array(values, type=pa.string())).equal_range
+    for key in [probe, *values]:
+        assert search(key) == (bisect.bisect_left(values, key), bisect.bisect_right(values, key))

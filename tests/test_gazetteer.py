@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import importlib.util
 import math
+import random
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pyarrow as pa
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from geo import settings
+from geo import priors, settings
 from geo._errors import GazetteerError, InputError
 from geo.gazetteer import (
     Gazetteer,
@@ -19,7 +24,8 @@ from geo.gazetteer import (
     get_gazetteer,
     normalize_name,
 )
-from geo.types import Candidate
+from geo.types import Candidate, Place
+from tests.compiled import load_plain
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -314,6 +320,80 @@ def test_places_read_from_buffers_match_arrow(gaz: Gazetteer) -> None:
             if field.name in {"occupied", "capital"}:
                 expected = bool(expected)
             assert getattr(place, field.name) == expected, (row, field.name)
+
+
+def test_places_are_made_as_their_constructor_makes_them(gaz: Gazetteer) -> None:
+    """place_at sets a Place's slots without its __init__, which must only store them."""
+    assert not hasattr(Place, "__post_init__")
+    readers = gaz._place_readers
+    for row in [0, len(gaz) - 1, *range(1, len(gaz), 3331)]:
+        expected = Place(*(read(row) for read in readers))
+        made = gaz.place_at(row)
+        assert made == expected and repr(made) == repr(expected)
+        assert hash(made) == hash(expected)
+
+
+@pytest.fixture(scope="module", params=["compiled", "plain"])
+def scoring(request: pytest.FixtureRequest) -> ModuleType:
+    """geo.priors as installed (compiled where built) and its source run as plain Python."""
+    return priors if request.param == "compiled" else load_plain(priors)
+
+
+@given(score=st.floats(min_value=0.0, max_value=1.0))
+def test_round4_is_round(scoring: ModuleType, score: float) -> None:
+    assert scoring.round4(score) == round(score, 4)
+
+
+def test_round4_is_round_at_and_near_halves(scoring: ModuleType) -> None:
+    for k in range(20001):
+        half = k / 20000
+        for score in (half, math.nextafter(half, 0), min(1.0, math.nextafter(half, 1))):
+            assert scoring.round4(score) == round(score, 4), score
+
+
+def _reference_prior(kind: str, population: int | None, capital: bool | None, source: str) -> float:
+    """The prior as first written, with ``round``."""
+    population = population or 0
+    score = priors.KIND_WEIGHT.get(kind, 0.0) + priors.SOURCE_WEIGHT.get(source, 0.0)
+    if population > 0:
+        score += 0.35 * min(1.0, math.log10(population) / 7.3)
+    elif kind in {"admin1", "region", "sea"}:
+        score += 0.11
+    if capital:
+        score += 0.05
+    return round(min(1.0, score / (0.5 + 0.15 + 0.35 + 0.05)), 4)
+
+
+def test_priors_of_every_entry_are_the_reference(gaz: Gazetteer, scoring: ModuleType) -> None:
+    read = gaz._read
+    kinds, populations, capitals = read["kind"], read["population"], read["is_capital"]
+    sources = ["primary", "alias", "romanized", "alternate", "other"]
+    for row in range(0, len(gaz), 7):
+        entry = kinds(row), populations(row), capitals(row)
+        for source in sources:
+            assert scoring.prior(*entry, source) == _reference_prior(*entry, source), (row, source)
+
+
+def test_score_rows_compiled_and_plain_agree(gaz: Gazetteer, scoring: ModuleType) -> None:
+    names, places = gaz._score_readers
+    rows = gaz._row_numbers.data
+    random.seed(7)
+    starts = random.sample(range(len(rows) - 50), 300)
+    for start in starts:
+        for kinds, country in ((None, None), ({"settlement"}, "UA"), ({"admin1", "region"}, "")):
+            args = (rows, start, start + 50, names, places, kinds, country)
+            assert scoring.score_rows(*args) == priors.score_rows(*args)
+
+
+def test_key_ranges_are_the_bisection_of_the_keys(gaz: Gazetteer) -> None:
+    """The key search over the UTF-8 bytes finds what bisecting the Python strings finds."""
+    keys = gaz._key_array.to_pylist()
+    random.seed(3)
+    probes = [*random.sample(keys, 2000), "", "a", "zzzz", "kyiv", "ё", "\U0001f642", "\ud800x"]
+    probes += [key + "\x00" for key in probes[:200]] + [key[:-1] for key in probes[:200]]
+    for key in probes:
+        lo = bisect.bisect_left(keys, key)
+        assert gaz._key_range(key) == (lo, bisect.bisect_right(keys, key)), key
 
 
 @pytest.mark.parametrize("name", ["Mykolaiv", "Kyiv", "Donbas", "Moscow", "Black Sea"])
