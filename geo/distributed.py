@@ -58,7 +58,6 @@ import dataclasses
 import gc
 import itertools
 import logging
-import math
 import operator
 import os
 import time
@@ -213,20 +212,22 @@ def _splittable(path: Path, size: int, max_bytes: int) -> bytes | None:
     return data
 
 
-def _file_units(path: Path, key: str, shared: bool, *, target: int, max_bytes: int) -> list[Unit]:
-    try:
-        size = path.stat().st_size
-    except OSError:
-        size = 0  # reported by the worker exactly as the local reader reports it
-    data = _splittable(path, size, max_bytes) if size > target else None
+def _file_units(
+    path: Path, key: str, shared: bool, size: int, cuts: Sequence[int], *, max_bytes: int
+) -> list[Unit]:
+    """The units of one file: byte ranges ending at the first newline from each of ``cuts``.
+
+    A file is one unit when it cannot be cut (see :func:`_splittable`) or when every cut
+    would leave a range under :data:`CHUNK_BYTES`.
+    """
+    data = _splittable(path, size, max_bytes) if cuts else None
     if data is None:
         return [Unit(str(path), key, shared, size)]
-    pieces = max(1, min(math.ceil(size / target), size // CHUNK_BYTES))
     bounds = [0]
-    for k in range(1, pieces):
-        cut = data.find(b"\n", max(k * size // pieces, bounds[-1])) + 1
-        if 0 < cut < size and cut > bounds[-1]:
-            bounds.append(cut)
+    for cut in cuts:
+        end = data.find(b"\n", max(cut, bounds[-1])) + 1
+        if end - bounds[-1] >= CHUNK_BYTES and size - end >= CHUNK_BYTES:
+            bounds.append(end)
     bounds.append(size)
     units = []
     line = 1
@@ -240,6 +241,11 @@ def plan_partitions(
     paths: Sequence[str | Path], partitions: int, *, max_bytes: int | None = None
 ) -> tuple[list[Partition], list[Problem]]:
     """Cut the inputs into ``partitions`` partitions of consecutive units of similar size.
+
+    The inputs, end to end, are cut into ``partitions`` equal spans of bytes. A JSON Lines
+    file that a cut falls in is cut there (at the next newline); every other file is a
+    unit of its own. Each unit goes to the span its middle byte is in, so a partition is
+    a span give or take a file that cannot be cut, and spans without units are dropped.
 
     Parameters
     ----------
@@ -273,26 +279,24 @@ def plan_partitions(
         try:
             sizes.append(path.stat().st_size)
         except OSError:
-            sizes.append(0)
-    target = max(1, math.ceil(sum(sizes) / partitions))
+            sizes.append(0)  # reported by the worker exactly as the local reader reports it
+    total = sum(sizes)
+    spans = [total * k // partitions for k in range(1, partitions)]
     units: list[Unit] = []
-    for path, key in walk.files:
+    at = 0
+    for (path, key), size in zip(walk.files, sizes, strict=True):
+        cuts = [span - at for span in spans if at < span < at + size]
         shared = stems[_stem(path)] > 1
-        units.extend(_file_units(path, key, shared, target=target, max_bytes=limit))
-    planned: list[Partition] = []
-    current: list[Unit] = []
-    filled = 0
+        units.extend(_file_units(path, key, shared, size, cuts, max_bytes=limit))
+        at += size
+    groups: dict[int, list[Unit]] = {}
+    at = 0
     for unit in units:
-        size = (unit.end if unit.end is not None else unit.size) - unit.start
-        # Close the partition when this unit would take it further past the target than
-        # it stays short of it.
-        if current and filled + size / 2 > target and len(planned) < partitions - 1:
-            planned.append(Partition(len(planned), tuple(current)))
-            current, filled = [], 0
-        current.append(unit)
-        filled += size
-    if current:
-        planned.append(Partition(len(planned), tuple(current)))
+        length = (unit.end if unit.end is not None else unit.size) - unit.start
+        span = min(partitions - 1, (2 * at + length) * partitions // (2 * total)) if total else 0
+        groups.setdefault(span, []).append(unit)
+        at += length
+    planned = [Partition(i, tuple(group)) for i, group in enumerate(groups.values())]
     return planned, list(walk.problems)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -119,6 +120,38 @@ def test_jsonl_in_byte_ranges_dask_equals_local(
     assert "id 'a5' is already used" in messages
     assert any(p.line == 101 for p in dask.problems)
     _same_layers(tmp_path / "local", tmp_path / "dask")
+
+
+def test_partitions_are_equal_spans_whatever_the_file_sizes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Five files of 1.6 spans each: cut file by file, the last partition took three halves.
+    monkeypatch.setattr(distributed, "CHUNK_BYTES", 1024)
+    lines = [
+        json.dumps({"id": f"r{i}", "text": "Shelling in Kyiv. " * (i % 7 + 1)}) for i in range(900)
+    ]
+    files = []
+    for k in range(5):
+        files.append(tmp_path / f"part-{k}.jsonl")
+        files[-1].write_text("\n".join(lines[k * 180 : (k + 1) * 180]) + "\n", encoding="utf-8")
+    small = tmp_path / "small.txt"  # a file that cannot be cut goes whole to one partition
+    small.write_text("Fighting in Sumy.", encoding="utf-8")
+    plan, _ = distributed.plan_partitions([*files, small], 8)
+    sizes = [p.size for p in plan]
+    total = sum(f.stat().st_size for f in [*files, small])
+    assert len(plan) == 8 and sum(sizes) == total
+    longest_line = max(len(line) + 1 for line in lines)
+    assert max(sizes) - min(sizes) <= 2 * longest_line + small.stat().st_size
+    units = [u for p in plan for u in p.units]
+    assert [p.index for p in plan] == list(range(8))
+    for path in files:  # each file's ranges in order, end to end, lines numbered from 1
+        ranges = [u for u in units if u.path == str(path)]
+        assert ranges[0].start == 0 and ranges[-1].end == path.stat().st_size
+        assert all(a.end == b.start for a, b in itertools.pairwise(ranges))
+        data = path.read_bytes()
+        assert all(u.first_line == data.count(b"\n", 0, u.start) + 1 for u in ranges)
+        assert [u.part for u in ranges] == list(range(len(ranges)))
+    assert units[-1] == distributed.Unit(str(small), units[-1].key, False, small.stat().st_size)
 
 
 def test_many_partitions_come_back_in_input_order_and_workers_encode_layers(
