@@ -39,7 +39,7 @@ import functools
 import logging
 import re
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
 import cython
@@ -436,17 +436,23 @@ def _word_bytes(text: str) -> bytes:
     "ſ" and the Kelvin sign) become that letter, so every word the hedge pattern matches is
     there too.
     """
+    return _ascii_bytes(text).translate(_WORD_BYTES)
+
+
+def _ascii_bytes(text: str) -> bytes:
+    """``text`` as ASCII, one byte a character (see :func:`_word_bytes`).
+
+    The letters of ``_ASCII_CASE_FOLDS`` are folded, every other non-ASCII character is a
+    question mark.
+    """
     if not text.isascii():
         for letter, ascii_letter in _ASCII_CASE_FOLDS:
             text = text.replace(letter, ascii_letter)
-    return text.encode("ascii", "replace").translate(_WORD_BYTES)
+    return text.encode("ascii", "replace")
 
 
 _ASCII_CASE_FOLDS = (("\u212a", "k"), ("\u0130", "i"), ("\u0131", "i"), ("\u017f", "s"))
 """Non-ASCII letters that ``re.IGNORECASE`` matches to an ASCII letter, and that letter."""
-_FOLDED_LETTERS = cython.declare(str, "".join(letter for letter, _ in _ASCII_CASE_FOLDS))
-_FOLDED_DIGITS = tuple([ord(folded) - 96 for _, folded in _ASCII_CASE_FOLDS])
-"""The base-27 digit (see ``_letter_digit``) each of those letters reads as, in order."""
 
 
 def _may_hold_figure(words: bytes) -> bool:
@@ -465,33 +471,89 @@ def _may_hold_figure(words: bytes) -> bool:
     return True
 
 
-def _sentence_may_hold_figure(text: str, words: bytes, start: int, end: int) -> bool:
-    """Whether ``text[start:end]`` may hold a figure: :func:`_may_hold_figure` on its words.
+def _sentence_flags(text: str, words: bytes, start: int, end: int) -> int:
+    """What the filter reads in ``text[start:end]``: 0 when the sentence cannot hold a figure.
 
-    ``words`` is ``_word_bytes(text)``. Compiled, the words are read from ``text`` without
-    making it (pass ``b""``), and only a sentence whose sole cues are phrase words is
-    looked at again in :func:`_word_bytes` form.
+    ``words`` is ``_word_bytes(text)``, compiled ``_ascii_bytes(text)``. Plain Python, a
+    sentence that passes :func:`_may_hold_figure` has every flag that matters set (its
+    hedges are looked for). Compiled, the flags say which of the filter's words the sentence
+    has (see :func:`_scan_words`): :data:`_HEDGE` only if it has a word some hedge needs.
     """
     if cython.compiled:
-        flags: cython.int = _word_flags(text, start, end)
+        flags: cython.longlong = _scan_words(words, start, end, None)
         if not flags & _CUE or not flags & (_DIGIT | _NUMBER_WORD):
-            return False
-        if flags & _SINGLE_CUE:
-            return True
-        return _may_hold_figure(_word_bytes(text[start:end]))
-    return _may_hold_figure(words[start:end])
+            return 0
+        if flags & _SINGLE_CUE or _has_phrase(flags):
+            return flags
+        return 0
+    return _CUE | _HEDGE if _may_hold_figure(words[start:end]) else 0
 
 
-# The same test compiled, reading the characters: each word of :func:`_word_bytes` form (a run
-# of ASCII letters, lower-cased) is read as a number, its letters being base-27 digits 1..26,
-# and looked up in a sorted table of the filter's words.
+# The same test compiled, reading the bytes: each word of :func:`_word_bytes` form (a run of
+# ASCII letters, lower-cased) is read as a number, its letters being base-27 digits 1..26,
+# and looked up in an open-addressed table of the filter's words and their flags.
 
-_CUE = cython.declare(cython.int, 1)  # one of _CUE_WORDS
-_SINGLE_CUE = cython.declare(cython.int, 2)  # one of _SINGLE_CUES
-_NUMBER_WORD = cython.declare(cython.int, 4)  # one of _NUMBER_WORD_BYTES
-_DIGIT = cython.declare(cython.int, 8)  # an ASCII digit (a tab in _word_bytes form)
+_CUE = cython.declare(cython.longlong, 1)  # one of _CUE_WORDS
+_SINGLE_CUE = cython.declare(cython.longlong, 2)  # one of _SINGLE_CUES
+_NUMBER_WORD = cython.declare(cython.longlong, 4)  # one of _NUMBER_WORD_BYTES
+_DIGIT = cython.declare(cython.longlong, 8)  # an ASCII digit (a tab in _word_bytes form)
+_HEDGE_VERIFY = cython.declare(cython.longlong, 16)  # "verify" or "confirm"
+_HEDGE_VERIFIED = cython.declare(cython.longlong, 32)  # "verified" or "confirmed"
+_HEDGE_WORD = cython.declare(cython.longlong, 64)  # "reportedly", "claimed", "may" ...
+_HEDGE_START = cython.declare(cython.longlong, 128)  # a word a hedge may start at
+_HEDGE = cython.declare(cython.longlong, 16 | 32 | 64)  # a word some hedge needs
+_PHRASE_SHIFT = 8
+"""Bit of the first phrase word (:data:`_PHRASE_WORDS`); the flags above are bits 0-7."""
 _KEY_LETTERS = cython.declare(cython.Py_ssize_t, 13)
 """Longest word a key holds (27 ** 13 < 2 ** 63); no word of the filter is longer."""
+
+_HEDGE_KEY_WORDS: tuple[tuple[frozenset[bytes], int], ...] = (
+    (frozenset({b"verify", b"confirm"}), _HEDGE_VERIFY),
+    (frozenset({b"verified", b"confirmed"}), _HEDGE_VERIFIED),
+    (frozenset({b"reportedly", b"allegedly", b"purportedly", b"unconfirmed", b"unverified",
+                b"claimed", b"claims", b"may", b"might", b"could"}), _HEDGE_WORD),
+    (frozenset({b"which", b"that", b"cannot", b"can", b"could", b"couldn", b"has", b"have",
+                b"had", b"not", b"reportedly", b"allegedly", b"purportedly", b"unconfirmed",
+                b"unverified", b"claimed", b"claims", b"may", b"might"}), _HEDGE_START),
+)  # fmt: skip
+"""Words of :func:`_word_bytes` form that matches of ``_HEDGE_RE`` hold, and their flags.
+
+A match of the first of ``_HEDGE_ALTERNATIVES`` has "verify" or "confirm" as a word, of the
+next three "verified" or "confirmed", of the last one of the words flagged ``_HEDGE_WORD``:
+each ends the alternative after white space and before a word boundary, or stands between
+word boundaries ("may" before white space), so the characters around it are not letters.
+A match of any alternative but the first starts at a word flagged ``_HEDGE_START``
+("which", "can" in "can't", "couldn" in "couldn't", "has", "not", "claimed" ...).
+"""
+_PHRASE_WORDS = tuple(sorted({word.encode() for phrase in _KIND_PHRASES for word in phrase}))
+"""The words of the outcome phrases, each with its own flag bit from :data:`_PHRASE_SHIFT`."""
+
+
+def _phrase_mask(words: Iterable[bytes]) -> int:
+    """The flag bits of these phrase words."""
+    mask = 0
+    for word in words:
+        mask |= 1 << (_PHRASE_SHIFT + _PHRASE_WORDS.index(word))
+    return mask
+
+
+_PHRASE_MASK_TABLE = array("q", [_phrase_mask(phrase) for phrase in _PHRASE_CUES])
+_PHRASE_MASKS = cython.declare(cython.longlong[:], _PHRASE_MASK_TABLE)
+"""For each outcome phrase, the bits of all its words (:data:`_PHRASE_CUES`)."""
+
+
+@cython.cfunc
+@cython.boundscheck(False)  # k stays within the table
+@cython.wraparound(False)
+def _has_phrase(flags: cython.longlong) -> cython.bint:
+    """Whether ``flags`` has the bits of every word of one outcome phrase."""
+    k: cython.Py_ssize_t
+    mask: cython.longlong
+    for k in range(len(_PHRASE_MASKS)):
+        mask = _PHRASE_MASKS[k]
+        if flags & mask == mask:
+            return True
+    return False
 
 
 def _word_key(word: bytes) -> int:
@@ -505,107 +567,133 @@ def _word_key(word: bytes) -> int:
 def _filter_table() -> tuple[array[int], array[int]]:
     """The keys of the filter's words, sorted, and the flags of each."""
     flags: dict[int, int] = {}
-    for words, flag in (
+    groups: list[tuple[frozenset[bytes] | tuple[bytes, ...], int]] = [
         (_CUE_WORDS, _CUE),
         (_SINGLE_CUES, _SINGLE_CUE),
         (_NUMBER_WORD_BYTES, _NUMBER_WORD),
-    ):
+        *_HEDGE_KEY_WORDS,
+    ]
+    groups += [((word,), _phrase_mask((word,))) for word in _PHRASE_WORDS]
+    for words, flag in groups:
         for word in words:
             key = _word_key(word)
             flags[key] = flags.get(key, 0) | flag
     keys = sorted(flags)
-    return array("q", keys), array("B", [flags[key] for key in keys])
+    return array("q", keys), array("q", [flags[key] for key in keys])
 
 
 _FILTER_KEYS, _FILTER_FLAGS = _filter_table()
-_KEYS = cython.declare(cython.longlong[:], _FILTER_KEYS)
-_KEY_FLAGS = cython.declare(cython.uchar[:], _FILTER_FLAGS)
-_HASH_BITS = cython.declare(cython.int, 16)
-"""A key's hash is one of ``2 ** _HASH_BITS`` bits: the few set ones are the table's."""
-
-
+_SLOT_BITS = cython.declare(cython.int, 10)
+"""The table has ``2 ** _SLOT_BITS`` slots, about four to each of the filter's words."""
 _GOLDEN = cython.declare(cython.ulonglong, 0x9E3779B97F4A7C15)  # 2**64 / the golden ratio
 
 
 @cython.cfunc
 @cython.inline
-def _key_hash(key: cython.longlong) -> cython.ulonglong:
-    """Which bit of :data:`_KEY_HASHES` stands for ``key``."""
+def _key_slot(key: cython.longlong) -> cython.Py_ssize_t:
+    """The slot of the table where looking for ``key`` begins."""
     if cython.compiled:  # unsigned C arithmetic wraps around at 2**64
-        return (cython.cast(cython.ulonglong, key) * _GOLDEN) >> (64 - _HASH_BITS)
-    return (key * _GOLDEN) % 2**64 >> (64 - _HASH_BITS)
+        return (cython.cast(cython.ulonglong, key) * _GOLDEN) >> (64 - _SLOT_BITS)
+    return (key * _GOLDEN) % 2**64 >> (64 - _SLOT_BITS)
 
 
-def _hash_table(keys: array[int]) -> array[int]:
-    """Bits set for the hashes of ``keys``, 64 to an unsigned int."""
-    bits = array("Q", bytes(8 << (_HASH_BITS - 6)))
-    for key in keys:
-        bit = _key_hash(key)
-        bits[bit >> 6] |= 1 << (bit & 63)
-    return bits
+def _slot_table(keys: array[int], flags: array[int]) -> tuple[array[int], array[int]]:
+    """``keys`` and their ``flags`` in an open-addressed table (a key of 0 marks a free slot).
+
+    A key is in the first free slot from its own on (after the last slot comes the first).
+    """
+    size = 1 << _SLOT_BITS
+    slot_keys = array("q", bytes(8 * size))
+    slot_flags = array("q", bytes(8 * size))
+    for key, flag in zip(keys, flags, strict=True):
+        slot = _key_slot(key)
+        while slot_keys[slot]:
+            slot = (slot + 1) % size
+        slot_keys[slot] = key
+        slot_flags[slot] = flag
+    return slot_keys, slot_flags
 
 
-_KEY_HASHES = cython.declare(cython.ulonglong[:], _hash_table(_FILTER_KEYS))
+_SLOT_TABLE = _slot_table(_FILTER_KEYS, _FILTER_FLAGS)
+_SLOT_KEYS = cython.declare(cython.longlong[:], _SLOT_TABLE[0])
+_SLOT_FLAGS = cython.declare(cython.longlong[:], _SLOT_TABLE[1])
+
+
+@cython.cfunc
+@cython.boundscheck(False)  # the slot stays within the table
+@cython.wraparound(False)
+def _key_flags(key: cython.longlong) -> cython.longlong:
+    """The flags of the word with this key (positive), 0 when it is not one of the filter's."""
+    slot: cython.Py_ssize_t = _key_slot(key)
+    mask: cython.Py_ssize_t = len(_SLOT_KEYS) - 1
+    while _SLOT_KEYS[slot] != key:
+        if _SLOT_KEYS[slot] == 0:
+            return 0  # most words: the first slot looked at is free
+        slot = (slot + 1) & mask
+    return _SLOT_FLAGS[slot]
+
+
+@cython.cfunc
+@cython.boundscheck(False)  # start <= pos < end <= len(ascii_text)
+@cython.wraparound(False)
+def _scan_words(
+    ascii_text: bytes,
+    start: cython.Py_ssize_t,
+    end: cython.Py_ssize_t,
+    hedge_starts: list[int] | None,
+) -> cython.longlong:
+    """The flags of the filter's words in ``ascii_text[start:end]``, _DIGIT if it has a digit.
+
+    ``ascii_text`` is :func:`_ascii_bytes` of the text: its words are read in
+    :func:`_word_bytes` form, translating each byte as it is read. With ``hedge_starts``,
+    where each word flagged ``_HEDGE_START`` begins is added to it, as an offset from
+    ``start``.
+    """
+    translation: bytes = _WORD_BYTES  # held here while it is read through a pointer
+    data: cython.p_uchar
+    table: cython.p_uchar
+    if cython.compiled:
+        data = cython.cast(cython.p_uchar, ascii_text)
+        table = cython.cast(cython.p_uchar, translation)
+    else:
+        data, table = ascii_text, translation
+    flags: cython.longlong = 0
+    key: cython.ulonglong = 0  # wraps around in a word too long for a key: then unused
+    length: cython.Py_ssize_t = 0
+    pos: cython.Py_ssize_t
+    byte: cython.uchar
+    for pos in range(start, end):
+        byte = table[data[pos]]
+        if byte > 32:  # a letter
+            key = key * 27 + (byte - 96)
+            length += 1
+            continue
+        if length:
+            flags |= _word_found(key, length, pos - length - start, hedge_starts)
+            key = 0
+            length = 0
+        if byte == 9:  # a digit
+            flags |= _DIGIT
+    if length:
+        flags |= _word_found(key, length, end - length - start, hedge_starts)
+    return flags
 
 
 @cython.cfunc
 @cython.inline
-def _letter_digit(ch: cython.Py_UCS4) -> cython.int:
-    """The base-27 digit of a letter of :func:`_word_bytes` form, 0 for any other character."""
-    if "a" <= ch <= "z":
-        return cython.cast(cython.int, ch) - 96
-    if "A" <= ch <= "Z":
-        return cython.cast(cython.int, ch) - 64
-    at: cython.Py_ssize_t = -1 if ch < 0x80 else _FOLDED_LETTERS.find(ch)
-    return 0 if at < 0 else _FOLDED_DIGITS[at]
-
-
-@cython.cfunc
-@cython.boundscheck(False)  # lo and hi stay within the table
-@cython.wraparound(False)
-def _key_flags(key: cython.longlong) -> cython.int:
-    """The flags of the word with this key, 0 when it is not one of the filter's words."""
-    bit: cython.ulonglong = _key_hash(key)
-    if not (_KEY_HASHES[bit >> 6] >> (bit & 63)) & 1:
-        return 0  # most words: no word of the filter has this hash
-    lo: cython.Py_ssize_t = 0
-    hi: cython.Py_ssize_t = _KEYS.shape[0]
-    mid: cython.Py_ssize_t
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if _KEYS[mid] < key:
-            lo = mid + 1
-        else:
-            hi = mid
-    if lo < _KEYS.shape[0] and _KEYS[lo] == key:
-        return _KEY_FLAGS[lo]
-    return 0
-
-
-@cython.cfunc
-def _word_flags(text: str, start: cython.Py_ssize_t, end: cython.Py_ssize_t) -> cython.int:
-    """The flags of the filter's words in ``text[start:end]``, with _DIGIT if it has a digit."""
-    flags: cython.int = 0
-    key: cython.longlong = 0
-    length: cython.Py_ssize_t = 0
-    digit: cython.int
-    ch: cython.Py_UCS4
-    for ch in text[start:end]:  # compiled, a loop over the characters: no slice is made
-        digit = _letter_digit(ch)
-        if digit:
-            length += 1
-            if length <= _KEY_LETTERS:
-                key = key * 27 + digit
-            continue
-        if 0 < length <= _KEY_LETTERS:
-            flags |= _key_flags(key)
-        key = 0
-        length = 0
-        if "0" <= ch <= "9":
-            flags |= _DIGIT
-    if 0 < length <= _KEY_LETTERS:
-        flags |= _key_flags(key)
-    return flags
+def _word_found(
+    key: cython.ulonglong,
+    length: cython.Py_ssize_t,
+    offset: cython.Py_ssize_t,
+    hedge_starts: list[int] | None,
+) -> cython.longlong:
+    """The flags of one word read by :func:`_scan_words`, noting it if it may start a hedge."""
+    if length > _KEY_LETTERS:
+        return 0
+    found: cython.longlong = _key_flags(cython.cast(cython.longlong, key))
+    if found & _HEDGE_START and hedge_starts is not None:
+        hedge_starts.append(offset)
+    return found
 
 
 class FigureParser(Protocol):
@@ -1220,10 +1308,26 @@ _SPEAKER_MARKS = _NAME_MARKS | {"."}
 """Punctuation inside a speaker's name before "said" ("U.S. officials", "O'Brien")."""
 
 
-def _hedges(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Character spans of hedges ("reportedly", "could not be verified") in one sentence."""
-    # The pattern's case-insensitive words are lower-cased ASCII words in ``words``.
+def _hedges(text: str, start: int, end: int, flags: int) -> list[tuple[int, int]]:
+    """Character spans of hedges ("reportedly", "could not be verified") in one sentence.
+
+    Compiled, ``flags`` (:func:`_sentence_flags`) say which alternatives of the pattern may
+    match, and the words of the sentence where all but the first may start are read again.
+    """
     sentence = text[start:end]
+    if cython.compiled:
+        verified: cython.bint = (flags & _HEDGE_VERIFIED) != 0
+        possible = ((flags & _HEDGE_VERIFY) != 0, verified, verified, verified,
+                    (flags & _HEDGE_WORD) != 0)  # fmt: skip
+        if True not in possible:
+            return []
+        pattern = _hedge_pattern(possible)
+        if possible[0]:
+            return _spans(pattern.finditer(sentence), start)
+        starts: list[int] = []
+        _scan_words(_ascii_bytes(sentence), 0, end - start, starts)
+        return _spans(matches_at(pattern, sentence, starts), start)
+    # The pattern's case-insensitive words are lower-cased ASCII words in ``words``.
     words = _word_bytes(sentence)
     if not _has_any(words, _HEDGE_WORDS):
         return []
@@ -1236,6 +1340,11 @@ def _hedges(text: str, start: int, end: int) -> list[tuple[int, int]]:
         matches = pattern.finditer(sentence)
     else:  # the others start at one of a few words: try the pattern there only
         matches = matches_at(pattern, sentence, [m.start() for m in _HEDGE_STARTS.finditer(words)])
+    return _spans(matches, start)
+
+
+def _spans(matches: Iterator[re.Match[str]], start: int) -> list[tuple[int, int]]:
+    """The spans of ``matches`` (in a sentence starting at ``start``) in the article's text."""
     return [(m.start() + start, m.end() + start) for m in matches]
 
 
@@ -1374,14 +1483,15 @@ def extract_figures(
     """
     spans = split_sentences(text) if sentences is None else _check_sentences(text, sentences)
     figures: list[Figure] = []
-    words = b"" if cython.compiled else _word_bytes(text)
+    words = _ascii_bytes(text) if cython.compiled else _word_bytes(text)
     for sentence_start, sentence_end in spans:
-        if not _sentence_may_hold_figure(text, words, sentence_start, sentence_end):
+        flags = _sentence_flags(text, words, sentence_start, sentence_end)
+        if not flags:
             continue
         tokens = tokenize_columns(text, sentence_start, sentence_end)
         found = _find(tokens, text, max_count)
         if found:
-            _add_figures(figures, found, tokens, text, sentence_start, sentence_end)
+            _add_figures(figures, found, tokens, text, sentence_start, sentence_end, flags)
     if len(figures) > 1:
         figures.sort(key=_figure_order)
     logger.debug("figures: %d in %d sentences", len(figures), len(spans))
@@ -1400,11 +1510,16 @@ def _add_figures(
     text: str,
     sentence_start: int,
     sentence_end: int,
+    flags: cython.longlong,
 ) -> None:
-    """Append one sentence's figures, with the attribution and hedge nearest to each."""
+    """Append one sentence's figures, with the attribution and hedge nearest to each.
+
+    ``flags`` are the sentence's (:func:`_sentence_flags`): without :data:`_HEDGE` it has no
+    word that a hedge needs, and none is looked for.
+    """
     attributions = _attributions(tokens)
     attribution_starts = [s for s, _ in attributions]
-    hedges = _hedges(text, sentence_start, sentence_end)
+    hedges = _hedges(text, sentence_start, sentence_end, flags) if flags & _HEDGE else []
     hedge_starts = [s for s, _ in hedges]
     token_starts: list[int] = tokens.start
     token_ends: list[int] = tokens.end

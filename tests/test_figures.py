@@ -642,7 +642,7 @@ def test_seeds() -> None:
 )
 def test_sentence_filter_never_changes_figures(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
     filtered = extract_figures(text)
-    monkeypatch.setattr("geo.figures._sentence_may_hold_figure", lambda *_: True)  # no skipping
+    monkeypatch.setattr("geo.figures._sentence_flags", lambda *_: -1)  # no skipping, all words
     # The hedge pattern runs always, whole, over the whole sentence.
     monkeypatch.setattr("geo.figures._HEDGE_WORDS", (b"",))
     monkeypatch.setattr("geo.figures._HEDGE_NEEDS", (((b"",),),) * 5)
@@ -682,10 +682,20 @@ _FOLDED_TEXTS = (
 
 def test_sentence_filter_keys_hold_every_filter_word(plain_figures: ModuleType) -> None:
     """Compiled, each filter word is read as one number: none may be longer than a key holds."""
-    words = plain_figures._CUE_WORDS | plain_figures._NUMBER_WORD_BYTES
+    words = (
+        plain_figures._CUE_WORDS
+        | plain_figures._NUMBER_WORD_BYTES
+        | set(plain_figures._PHRASE_WORDS)
+        | {word for group, _ in plain_figures._HEDGE_KEY_WORDS for word in group}
+    )
     assert all(word.isalpha() and word.islower() for word in words)
     assert max(map(len, words)) <= plain_figures._KEY_LETTERS
     assert len(plain_figures._FILTER_KEYS) == len(set(map(plain_figures._word_key, words)))
+    for key, flags in zip(plain_figures._FILTER_KEYS, plain_figures._FILTER_FLAGS, strict=True):
+        assert plain_figures._key_flags(key) == flags > 0
+    assert plain_figures._key_flags(plain_figures._word_key(b"kyiv")) == 0
+    # the flags and a bit for each phrase word fit in a signed 64-bit integer
+    assert plain_figures._PHRASE_SHIFT + len(plain_figures._PHRASE_WORDS) < 63
 
 
 _RULE_WORDS = (
