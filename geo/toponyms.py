@@ -22,6 +22,10 @@ from typing import Literal, NamedTuple
 import cython
 from cython.cimports.libc.math import log10
 
+if cython.compiled:  # for calling tuple's constructor slot directly (see _as_toponym)
+    from cython.cimports.cpython.object import PyObject, PyTypeObject
+    from cython.cimports.cpython.type import type as c_type
+
 from geo import settings
 from geo.gazetteer import normalize_name
 
@@ -192,7 +196,6 @@ class NameIndex:
     _kinds: tuple[str, ...]
     _populations: tuple[int, ...]
     _keys: tuple[str, ...]
-    _ordinals: dict[str, int]
     _starts: cython.int[:]  # typed views of the tables, read without making numbers
     _rows: cython.int[:]
     _found: dict[str, tuple[int, ...]]
@@ -207,22 +210,23 @@ class NameIndex:
     ) -> None:
         # Tuples, and dictionaries of strings and numbers, leave the garbage collector's
         # rounds once it has seen them: a million-entry list would be walked through at
-        # every full collection.
+        # every full collection. Keys are found by bisection, not through a dictionary of
+        # every key: hashing a million strings would cost every process a third of a second
+        # before its first article, for lookups that are remembered after the first anyway.
         self._kinds = tuple(kinds)
         self._populations = tuple(populations)
         keys, starts, rows = table
         self._starts = starts
         self._rows = rows
         self._keys = tuple(keys)
-        self._ordinals = dict(zip(keys, range(len(keys)), strict=True))
-        self._found = {}  # rows of the keys looked up so far
+        self._found = {}  # rows of the keys looked up so far; () for keys naming nothing
         self._continuing = set()  # prefixes ``continues`` answered yes for, and no for
         self._ending = set()
 
     @cython.ccall
     def has(self, key: str) -> bool:
         """Whether a normalised key names anything."""
-        return key in self._ordinals
+        return len(self.rows(key)) > 0
 
     @cython.ccall
     def kind(self, row: cython.Py_ssize_t) -> str:
@@ -244,14 +248,16 @@ class NameIndex:
         rows = self._found.get(key)
         if rows is not None:
             return rows
-        ordinal = self._ordinals.get(key)
-        if ordinal is None:
-            return ()
-        at: cython.Py_ssize_t = ordinal
-        first: cython.Py_ssize_t = self._starts[at]
-        stop: cython.Py_ssize_t = self._starts[at + 1]
-        rows = tuple([self._rows[k] for k in range(first, stop)])
-        self._found[key] = rows  # at most one entry per key of the gazetteer
+        at: cython.Py_ssize_t = bisect_left(self._keys, key)
+        if at < len(self._keys) and self._keys[at] == key:
+            first: cython.Py_ssize_t = self._starts[at]
+            stop: cython.Py_ssize_t = self._starts[at + 1]
+            rows = tuple([self._rows[k] for k in range(first, stop)])
+        else:
+            rows = ()
+        if len(self._found) >= _KEY_MEMORY:
+            self._found.clear()  # text can hold any words: forget rather than grow
+        self._found[key] = rows
         return rows
 
     @cython.ccall
@@ -272,6 +278,9 @@ class NameIndex:
 
 _PREFIX_MEMORY = 1 << 16
 """How many answers of :meth:`NameIndex.continues` are kept before starting afresh."""
+
+_KEY_MEMORY = 1 << 18
+"""How many answers of :meth:`NameIndex.rows`, found or not, are kept before starting afresh."""
 
 
 @functools.cache
@@ -347,10 +356,8 @@ def english_frequencies() -> dict[str, float]:
         msg = f"{path} is not a wordfreq word list (header {header!r})"
         raise ValueError(msg)
     frequencies: dict[str, float] = {}
-    for centibels, bucket in enumerate(buckets):
-        frequency = 10 ** (-centibels / 100)
-        for word in bucket:
-            frequencies[word] = frequency
+    for centibels, bucket in enumerate(buckets):  # a word listed twice keeps its last
+        frequencies.update(dict.fromkeys(bucket, 10 ** (-centibels / 100)))
     return frequencies
 
 
@@ -1325,6 +1332,22 @@ _new_tuple = tuple.__new__
 
 
 @cython.cfunc
+def _as_toponym(fields: tuple) -> Toponym:
+    """A Toponym of ``fields`` in order, made without the keyword handling of its class.
+
+    Compiled, tuple's constructor slot is called directly: what ``tuple.__new__(Toponym,
+    fields)`` ends in, without the method call's argument tuples and checks around it (one
+    Toponym is made per name found).
+    """
+    if cython.compiled:
+        args = (fields,)  # held here while the slot reads it
+        new = cython.cast(cython.pointer(PyTypeObject), tuple).tp_new
+        packed = cython.cast(cython.pointer(PyObject), args)
+        return new(cython.cast(c_type, Toponym), packed, cython.NULL)
+    return _new_tuple(Toponym, fields)
+
+
+@cython.cfunc
 def _toponym(
     start: int,
     end: int,
@@ -1339,8 +1362,7 @@ def _toponym(
     country: str | None = None,
 ) -> Toponym:
     """A Toponym made without the keyword handling of its constructor (no container yet)."""
-    return _new_tuple(
-        Toponym,
+    return _as_toponym(
         (start, end, text, key, kind, rows, qualifier, (), sentence_initial, dateline,
          role_hint, country),
     )  # fmt: skip
@@ -1410,7 +1432,7 @@ def _with_containers(text: str, found: list[Toponym]) -> list[Toponym]:
                 and _contained(text, end, start)
             ):
                 fields = (*here[:7], nxt[_ROWS], *here[8:])
-                top = _new_tuple(Toponym, fields)
+                top = _as_toponym(fields)
         out.append(top)
     return out
 
