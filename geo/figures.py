@@ -39,7 +39,7 @@ import functools
 import logging
 import re
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
 import cython
@@ -502,8 +502,11 @@ _HEDGE_VERIFIED = cython.declare(cython.longlong, 32)  # "verified" or "confirme
 _HEDGE_WORD = cython.declare(cython.longlong, 64)  # "reportedly", "claimed", "may" ...
 _HEDGE_START = cython.declare(cython.longlong, 128)  # a word a hedge may start at
 _HEDGE = cython.declare(cython.longlong, 16 | 32 | 64)  # a word some hedge needs
-_PHRASE_SHIFT = 8
-"""Bit of the first phrase word (:data:`_PHRASE_WORDS`); the flags above are bits 0-7."""
+_PHRASE_SHIFT = cython.declare(cython.int, 8)
+"""A phrase word's number (:data:`_PHRASE_WORDS`) is in its flags from this bit on."""
+_PHRASE_ID_MASK = cython.declare(cython.longlong, 63)  # the number, once shifted down
+_BIGRAM_SHIFT = 14
+"""Bit of the first pair of phrase words (:data:`_BIGRAMS`) in a sentence's flags."""
 _KEY_LETTERS = cython.declare(cython.Py_ssize_t, 13)
 """Longest word a key holds (27 ** 13 < 2 ** 63); no word of the filter is longer."""
 
@@ -526,27 +529,54 @@ A match of any alternative but the first starts at a word flagged ``_HEDGE_START
 ("which", "can" in "can't", "couldn" in "couldn't", "has", "not", "claimed" ...).
 """
 _PHRASE_WORDS = tuple(sorted({word.encode() for phrase in _KIND_PHRASES for word in phrase}))
-"""The words of the outcome phrases, each with its own flag bit from :data:`_PHRASE_SHIFT`."""
+"""The words of the outcome phrases, numbered from 1 in their flags (0: not a phrase word)."""
+_PHRASE_IDS = cython.declare(cython.Py_ssize_t, len(_PHRASE_WORDS) + 1)
+_BIGRAMS = tuple(
+    sorted({(phrase[k].encode(), phrase[k + 1].encode()) for phrase in _KIND_PHRASES
+            for k in range(len(phrase) - 1)})
+)  # fmt: skip
+"""The pairs of words that follow each other in an outcome phrase, each with its own bit.
+
+A phrase is found only in tokens that follow each other, with nothing but white space
+between them: there its words are words that follow each other in :func:`_word_bytes`
+form, whatever stands between them there (a token that is a word lower-casing to a phrase
+word is a whole word in that form, and every character but white space is in a token).
+"""
 
 
-def _phrase_mask(words: Iterable[bytes]) -> int:
-    """The flag bits of these phrase words."""
+def _phrase_id(word: bytes) -> int:
+    """The number of a phrase word, shifted to its place in the flags."""
+    return (_PHRASE_WORDS.index(word) + 1) << _PHRASE_SHIFT
+
+
+def _bigram_table() -> array[int]:
+    """The bit of each pair of phrase word numbers, 0 for a pair in no phrase."""
+    table = array("q", bytes(8 * _PHRASE_IDS * _PHRASE_IDS))
+    for k, (first, second) in enumerate(_BIGRAMS):
+        index = (_PHRASE_WORDS.index(first) + 1) * _PHRASE_IDS + _PHRASE_WORDS.index(second) + 1
+        table[index] = 1 << (_BIGRAM_SHIFT + k)
+    return table
+
+
+def _phrase_mask(phrase: tuple[str, ...]) -> int:
+    """The bits of the pairs of words of ``phrase``."""
     mask = 0
-    for word in words:
-        mask |= 1 << (_PHRASE_SHIFT + _PHRASE_WORDS.index(word))
+    for k in range(len(phrase) - 1):
+        mask |= 1 << (_BIGRAM_SHIFT + _BIGRAMS.index((phrase[k].encode(), phrase[k + 1].encode())))
     return mask
 
 
-_PHRASE_MASK_TABLE = array("q", [_phrase_mask(phrase) for phrase in _PHRASE_CUES])
+_BIGRAM_BITS = cython.declare(cython.longlong[:], _bigram_table())
+_PHRASE_MASK_TABLE = array("q", [_phrase_mask(phrase) for phrase in _KIND_PHRASES])
 _PHRASE_MASKS = cython.declare(cython.longlong[:], _PHRASE_MASK_TABLE)
-"""For each outcome phrase, the bits of all its words (:data:`_PHRASE_CUES`)."""
+"""For each outcome phrase, the bits of all its pairs of words (:data:`_BIGRAMS`)."""
 
 
 @cython.cfunc
 @cython.boundscheck(False)  # k stays within the table
 @cython.wraparound(False)
 def _has_phrase(flags: cython.longlong) -> cython.bint:
-    """Whether ``flags`` has the bits of every word of one outcome phrase."""
+    """Whether ``flags`` has the bits of every pair of words of one outcome phrase."""
     k: cython.Py_ssize_t
     mask: cython.longlong
     for k in range(len(_PHRASE_MASKS)):
@@ -573,7 +603,7 @@ def _filter_table() -> tuple[array[int], array[int]]:
         (_NUMBER_WORD_BYTES, _NUMBER_WORD),
         *_HEDGE_KEY_WORDS,
     ]
-    groups += [((word,), _phrase_mask((word,))) for word in _PHRASE_WORDS]
+    groups += [((word,), _phrase_id(word)) for word in _PHRASE_WORDS]
     for words, flag in groups:
         for word in words:
             key = _word_key(word)
@@ -658,6 +688,8 @@ def _scan_words(
     else:
         data, table = ascii_text, translation
     flags: cython.longlong = 0
+    found: cython.longlong
+    previous: cython.Py_ssize_t = 0  # the phrase word number of the word before
     key: cython.ulonglong = 0  # wraps around in a word too long for a key: then unused
     length: cython.Py_ssize_t = 0
     pos: cython.Py_ssize_t
@@ -669,13 +701,15 @@ def _scan_words(
             length += 1
             continue
         if length:
-            flags |= _word_found(key, length, pos - length - start, hedge_starts)
+            found = _word_found(key, length, pos - length - start, previous, hedge_starts)
+            flags |= found
+            previous = (found >> _PHRASE_SHIFT) & _PHRASE_ID_MASK
             key = 0
             length = 0
         if byte == 9:  # a digit
             flags |= _DIGIT
     if length:
-        flags |= _word_found(key, length, end - length - start, hedge_starts)
+        flags |= _word_found(key, length, end - length - start, previous, hedge_starts)
     return flags
 
 
@@ -685,14 +719,21 @@ def _word_found(
     key: cython.ulonglong,
     length: cython.Py_ssize_t,
     offset: cython.Py_ssize_t,
+    previous: cython.Py_ssize_t,
     hedge_starts: list[int] | None,
 ) -> cython.longlong:
-    """The flags of one word read by :func:`_scan_words`, noting it if it may start a hedge."""
+    """The flags of one word read by :func:`_scan_words`, noting it if it may start a hedge.
+
+    With the bit of the pair of phrase words it ends, after the word numbered ``previous``.
+    """
     if length > _KEY_LETTERS:
         return 0
     found: cython.longlong = _key_flags(cython.cast(cython.longlong, key))
     if found & _HEDGE_START and hedge_starts is not None:
         hedge_starts.append(offset)
+    current: cython.Py_ssize_t = (found >> _PHRASE_SHIFT) & _PHRASE_ID_MASK
+    if current and previous:
+        found |= _BIGRAM_BITS[previous * _PHRASE_IDS + current]
     return found
 
 

@@ -694,8 +694,9 @@ def test_sentence_filter_keys_hold_every_filter_word(plain_figures: ModuleType) 
     for key, flags in zip(plain_figures._FILTER_KEYS, plain_figures._FILTER_FLAGS, strict=True):
         assert plain_figures._key_flags(key) == flags > 0
     assert plain_figures._key_flags(plain_figures._word_key(b"kyiv")) == 0
-    # the flags and a bit for each phrase word fit in a signed 64-bit integer
-    assert plain_figures._PHRASE_SHIFT + len(plain_figures._PHRASE_WORDS) < 63
+    # the flags, a phrase word's number and a bit for each pair fit in a signed 64-bit integer
+    assert len(plain_figures._PHRASE_WORDS) < plain_figures._PHRASE_ID_MASK
+    assert plain_figures._BIGRAM_SHIFT + len(plain_figures._BIGRAMS) < 63
 
 
 _RULE_WORDS = (
