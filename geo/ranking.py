@@ -80,6 +80,23 @@ def _toponym(top: Any) -> tuple[Any, ...]:
     return cython.cast(tuple, top)  # a subclass of tuple: tuple's own reads hold
 
 
+@cython.cfunc
+@cython.inline
+def _is(value: Any, word: str) -> cython.bint:
+    """``value == word`` for one of the module's words (a kind, a hint, a precision).
+
+    The words of toponyms and places are the interned constants of the modules that set
+    them, so an equal value is mostly ``word`` itself, and an unequal one mostly differs
+    in length; Python's comparison, about 50 instructions, is left for the rest.
+    """
+    if value is word:
+        return True
+    if not isinstance(value, str):  # None: no hint, no qualifier
+        return False
+    text: str = cython.cast(str, value)
+    return len(text) == len(word) and text == word
+
+
 _SETTLEMENT = cython.declare(cython.int, 0)
 _ADMIN1 = cython.declare(cython.int, 1)
 _AREA = cython.declare(cython.int, 2)
@@ -158,6 +175,42 @@ def _log10(x: Any) -> cython.double:
     return math.log10(x)
 
 
+@cython.cfunc
+@cython.exceptval(check=False)  # C arithmetic: raises nothing
+def _least_cos(lat: cython.double) -> cython.double:
+    """A lower bound of the cosine of the mean latitude of ``lat`` and a place near it.
+
+    Near: within ``COHERENCE_KM`` (see :data:`_MEAN_LAT_MARGIN`); 0 near the poles.
+    """
+    if abs(lat) + _MEAN_LAT_MARGIN < 90.0:
+        return _cos((abs(lat) + _MEAN_LAT_MARGIN) * _DEG_TO_RAD)
+    return 0.0
+
+
+@cython.cfunc
+def _id_bit(place_id: str) -> cython.int:
+    """Which of 64 bits stands for a gazetteer id: the low bits of its hash.
+
+    A table keeps the bits of its candidates' ids, and an anchor whose bit is not among
+    them is none of them, with no set lookup; the same id always has the same bit.
+    """
+    return hash(place_id) & 63
+
+
+_BIT_ONE = cython.declare(cython.ulonglong, 1)
+
+
+@cython.cfunc
+@cython.inline
+def _same_id(a: Any, b: Any) -> cython.bint:
+    """``a == b`` for two gazetteer ids, their hashes compared first.
+
+    Each string keeps its hash, and unequal ones mostly differ there, where Python's
+    comparison takes about 50 instructions.
+    """
+    return a is b or (hash(a) == hash(b) and a == b)
+
+
 _DOUBLE_ZERO = array.array("d", [0.0])
 _INT_ZERO = array.array("i", [0])
 
@@ -200,9 +253,16 @@ class CandidateTable:
     base: cython.double[:]
     lat: cython.double[:]
     lon: cython.double[:]
+    least_cos: cython.double[:]
     kind: cython.int[:]
     neutral: cython.int[:]
     order: cython.int[:]
+    kind_prec: cython.int[:]
+    unit_prec: cython.int[:]
+    known_prec: cython.int[:]
+    new_country: cython.int[:]
+    id_bit: cython.int[:]
+    id_bits: cython.ulonglong
     countries: tuple[str | None, ...]
     admin1: tuple[str | None, ...]
     lead_country: str | None
@@ -215,15 +275,20 @@ class CandidateTable:
         n: cython.int = self.n
         # Two buffers, cut into the columns: taking a typed view of a buffer is what
         # costs, slicing one is free.
-        doubles: cython.double[:] = _doubles(3 * n)
-        ints: cython.int[:] = _ints(3 * n)
-        self.base, self.lat, self.lon = doubles[:n], doubles[n : 2 * n], doubles[2 * n :]
-        self.kind, self.order, self.neutral = ints[:n], ints[n : 2 * n], ints[2 * n :]
+        doubles: cython.double[:] = _doubles(4 * n)
+        ints: cython.int[:] = _ints(8 * n)
+        self.base, self.lat, self.lon = doubles[:n], doubles[n : 2 * n], doubles[2 * n : 3 * n]
+        self.least_cos = doubles[3 * n :]
+        self.kind, self.order, self.neutral = ints[:n], ints[n : 2 * n], ints[2 * n : 3 * n]
+        self.kind_prec, self.unit_prec = ints[3 * n : 4 * n], ints[4 * n : 5 * n]
+        self.known_prec, self.id_bit, self.id_bits = ints[5 * n : 6 * n], ints[6 * n : 7 * n], 0
+        self.new_country = ints[7 * n :]  # a country other than the last one before it
         # One loop, no generator expressions: a table is made for every name first seen.
         places: list[Any] = []
         ids: list[str] = []
         countries: list[str | None] = []
         admin1: list[str | None] = []
+        last_country: str | None = None
         i: cython.int
         for i in range(n):
             candidate = self._candidates[i]
@@ -231,11 +296,16 @@ class CandidateTable:
             kind = place.kind
             places.append(place)
             ids.append(place.id)
-            countries.append(place.country)
+            country = place.country
+            countries.append(country)
+            if country:  # the share of the article's countries changes here
+                self.new_country[i] = last_country is None or country != last_country
+                last_country = country
             admin1.append(place.admin1_id)
             score: cython.double = candidate.score
             self.base[i] = score + 0.04 * _log10(1 + (place.population or 0))
             self.lat[i], self.lon[i] = place.lat, place.lon
+            self.least_cos[i] = _least_cos(self.lat[i])
             if kind == "settlement":  # string compares: no dictionary method call
                 self.kind[i] = _SETTLEMENT
             elif kind == "admin1":
@@ -243,6 +313,8 @@ class CandidateTable:
             else:
                 self.kind[i] = _AREA
                 self.neutral[i] = kind in _NEUTRAL_KINDS
+            self.id_bit[i] = _id_bit(place.id)
+            self.id_bits |= _BIT_ONE << self.id_bit[i]
         self._places = tuple(places)
         self.ids = frozenset(ids)
         self.place_ids = tuple(ids)
@@ -274,6 +346,20 @@ class CandidateTable:
     def place(self, i: int) -> Any:
         """The place of candidate ``i``."""
         return self._places[i]
+
+    @cython.cfunc
+    def precision(self, i: cython.int, qualifier: Any) -> cython.int:
+        """where_prec of candidate ``i`` with ``qualifier``.
+
+        What the place gives is read the first time the candidate is chosen and kept:
+        a name's table serves every later article that names it.
+        """
+        if not self.known_prec[i]:
+            place = self._places[i]
+            self.kind_prec[i] = _kind_precision(place.kind)
+            self.unit_prec[i] = _unit_precision(place.precision)
+            self.known_prec[i] = 1
+        return _precision(self.kind_prec[i], self.unit_prec[i], qualifier)
 
 
 @cython.final
@@ -423,17 +509,17 @@ class _Anchors:
     lat: cython.double[:]
     lon: cython.double[:]
     ids: list[str]
+    bit: cython.int[:]
     far: cython.int[:]
     n_far: cython.int
 
-    def __init__(self, n: int) -> None:
+    @cython.cfunc
+    def use(self, ints: cython.int[:], doubles: cython.double[:], n: cython.int) -> cython.void:
+        """Room for ``n`` anchors: ``4 n`` ints and the far ones' in ``ints``, ``2 n`` doubles."""
         self.n = 0
-        n_far: cython.int = min(n, FAR_ANCHORS)
-        ints: cython.int[:] = _ints(3 * n + n_far)  # one buffer each, cut into the columns
-        doubles: cython.double[:] = _doubles(2 * n)
         self.pos, self.start, self.kind = ints[:n], ints[n : 2 * n], ints[2 * n : 3 * n]
-        self.far = ints[3 * n :]
-        self.lat, self.lon = doubles[:n], doubles[n:]
+        self.bit, self.far = ints[3 * n : 4 * n], ints[4 * n :]
+        self.lat, self.lon = doubles[:n], doubles[n : 2 * n]
         self.ids = []
         self.n_far = 0
 
@@ -442,7 +528,8 @@ class _Anchors:
         k: cython.int = self.n
         self.pos[k], self.start[k], self.kind[k] = pos, start, table.kind[i]
         self.lat[k], self.lon[k] = table.lat[i], table.lon[i]
-        self.ids.append(table._places[i].id)
+        self.ids.append(table.place_ids[i])
+        self.bit[k] = table.id_bit[i]
         self.n = k + 1
 
     @cython.ccall
@@ -478,21 +565,27 @@ class _Pool:
     n_admin1: cython.int
     admin1_at: cython.int[:]
     admin1_weight: cython.double[:]
-
-    def __init__(self, anchors: _Anchors) -> None:
-        self.anchors = anchors
-        self.n, self.n_settlements, self.n_admin1 = 0, 0, 0
-        size: cython.int = anchors.n + anchors.n_far
-        doubles: cython.double[:] = _doubles(4 * size)
-        self.lat, self.lon = doubles[:size], doubles[size : 2 * size]
-        self.weight, self.admin1_weight = doubles[2 * size : 3 * size], doubles[3 * size :]
-        self.admin1_at = _ints(size)
+    south: cython.double
+    north: cython.double
 
     @cython.cfunc
-    def fill(self, pos: cython.int, start: cython.int, own: frozenset[str]) -> cython.void:
+    def use(
+        self, anchors: _Anchors, ints: cython.int[:], doubles: cython.double[:], size: cython.int
+    ) -> cython.void:
+        """Room for ``size`` anchors of ``anchors``, in ``ints`` and ``doubles``."""
+        self.anchors = anchors
+        self.n, self.n_settlements, self.n_admin1 = 0, 0, 0
+        self.lat, self.lon = doubles[:size], doubles[size : 2 * size]
+        self.weight = doubles[2 * size : 3 * size]
+        self.admin1_weight = doubles[3 * size : 4 * size]
+        self.admin1_at = ints[:size]
+
+    @cython.cfunc
+    def fill(self, pos: cython.int, start: cython.int, own: CandidateTable) -> cython.void:
         """Keep the anchors of the other mentions that are not one of ``own``'s places."""
         anchors: _Anchors = self.anchors
         self.n, self.n_settlements, self.n_admin1 = 0, 0, 0
+        self.south, self.north = math.inf, -math.inf
         if anchors.n <= MAX_ANCHORS:
             self._take(0, anchors.n, pos, start, own)
             return
@@ -506,21 +599,23 @@ class _Pool:
     @cython.cfunc
     @cython.boundscheck(False)  # k < anchors.n, and the pool's columns hold every anchor
     @cython.wraparound(False)
-    @cython.initializedcheck(False)  # __init__ sets every column
+    @cython.initializedcheck(False)  # use() sets every column
     def _take(
         self,
         lo: cython.int,
         hi: cython.int,
         pos: cython.int,
         start: cython.int,
-        own: frozenset[str],
+        own: CandidateTable,
     ) -> cython.void:
         anchors: _Anchors = self.anchors
         k: cython.int
         j: cython.int
         weight: cython.double
         for k in range(lo, hi):
-            if anchors.pos[k] == pos or anchors.ids[k] in own:
+            if anchors.pos[k] == pos or (
+                own.id_bits >> anchors.bit[k] & 1 and anchors.ids[k] in own.ids
+            ):
                 continue
             weight = 1.0 if abs(anchors.start[k] - start) < NEAR_CHARS else FAR_WEIGHT
             self.n += 1
@@ -528,6 +623,8 @@ class _Pool:
                 j = self.n_settlements
                 self.lat[j], self.lon[j], self.weight[j] = anchors.lat[k], anchors.lon[k], weight
                 self.n_settlements = j + 1
+                self.south = min(self.south, anchors.lat[k])
+                self.north = max(self.north, anchors.lat[k])
             else:  # an admin1 unit: the first pass makes no other anchors
                 j = self.n_admin1
                 self.admin1_at[j], self.admin1_weight[j] = k, weight
@@ -536,9 +633,11 @@ class _Pool:
     @cython.cfunc
     @cython.boundscheck(False)  # j < n_settlements, the filled part of the columns
     @cython.wraparound(False)
-    @cython.initializedcheck(False)  # __init__ sets every column
+    @cython.initializedcheck(False)  # use() sets every column
     @cython.cdivision(True)  # COHERENCE_KM is not 0
-    def coherence(self, lat: cython.double, lon: cython.double) -> cython.double:
+    def coherence(
+        self, lat: cython.double, lon: cython.double, least_cos: cython.double
+    ) -> cython.double:
         """Max over settlement anchors of weight x (1 - distance / 250 km), floored at 0.
 
         Distances are equirectangular: exact enough within the 250 km radius that counts.
@@ -546,30 +645,42 @@ class _Pool:
         one whose weight is no more than the best credit so far (the credit is at most
         the weight, after rounding too), and one whose latitude or longitude difference
         alone is 250 km (the distance is at least that: ``hypot(a, b) >= |a|`` holds after
-        rounding too). The longitude test first uses a lower bound of the cosine, computed
-        once (see :data:`_MEAN_LAT_MARGIN`), and takes the anchor's own cosine only for the
-        anchors that bound leaves.
+        rounding too). The longitude test first uses ``least_cos``, a lower bound of the
+        cosine (:func:`_least_cos` of ``lat``), and takes the anchor's own cosine only for
+        the anchors that bound leaves. Those two differences also bound the distance from
+        below (``least_km``), and so the credit from above: an anchor whose bound is no
+        more than the best credit so far is skipped too.
+
+        A place 250 km south of the southernmost anchor (or north of the northernmost) is
+        that far from every anchor: its difference in latitude with any other is at least
+        as large, after rounding too, so each anchor would be skipped and 0 is the answer.
         """
         best: cython.double = 0.0
         j: cython.int
         dlat: cython.double
         dlon: cython.double
         km: cython.double
+        least_km: cython.double
         credit: cython.double
-        least_cos: cython.double = 0.0
-        if self.n_settlements and abs(lat) + _MEAN_LAT_MARGIN < 90.0:
-            least_cos = _cos((abs(lat) + _MEAN_LAT_MARGIN) * _DEG_TO_RAD)
+        if lat < self.south and _KM_PER_DEGREE * abs(lat - self.south) >= COHERENCE_KM:
+            return 0.0
+        if lat > self.north and _KM_PER_DEGREE * abs(lat - self.north) >= COHERENCE_KM:
+            return 0.0
         for j in range(self.n_settlements):
             if self.weight[j] <= best:
                 continue
             dlat = lat - self.lat[j]
-            if _KM_PER_DEGREE * abs(dlat) >= COHERENCE_KM:
+            least_km = _KM_PER_DEGREE * abs(dlat)
+            if least_km >= COHERENCE_KM:
                 continue
             dlon = abs(lon - self.lon[j])
             if dlon >= 360.0:  # fmod returns a smaller value unchanged
                 dlon = _fmod(dlon, 360.0)
             dlon = min(dlon, 360.0 - dlon)
-            if _KM_PER_DEGREE * (dlon * least_cos) >= COHERENCE_KM:  # then so is the next test
+            least_km = max(least_km, _KM_PER_DEGREE * (dlon * least_cos))
+            if least_km >= COHERENCE_KM:  # then so is the longitude test below
+                continue
+            if self.weight[j] * (1.0 - least_km / COHERENCE_KM) <= best:  # nearer ones first
                 continue
             dlon = dlon * _cos((lat + self.lat[j]) / 2 * _DEG_TO_RAD)
             if _KM_PER_DEGREE * abs(dlon) >= COHERENCE_KM:  # as for the latitude
@@ -582,7 +693,7 @@ class _Pool:
     @cython.cfunc
     @cython.boundscheck(False)  # j < n_admin1, the filled part of the columns
     @cython.wraparound(False)
-    @cython.initializedcheck(False)  # __init__ sets every column
+    @cython.initializedcheck(False)  # use() sets every column
     def admin1(self, admin1_id: str | None) -> cython.double:
         """The largest weight of an admin1 anchor with id ``admin1_id``, else 0."""
         ids: list[str] = self.anchors.ids
@@ -591,7 +702,7 @@ class _Pool:
         if not admin1_id:
             return 0.0
         for j in range(self.n_admin1):
-            if ids[self.admin1_at[j]] == admin1_id:
+            if _same_id(ids[self.admin1_at[j]], admin1_id):
                 best = max(best, self.admin1_weight[j])
         return best
 
@@ -647,8 +758,8 @@ def evidence(
         top = _toponym(toponym)
         kind = top[_KIND]
         table = None
-        if kind != "demonym":
-            admin: cython.bint = kind == "admin"
+        if not _is(kind, "demonym"):
+            admin: cython.bint = _is(kind, "admin")
             cache = admin_names if admin else names
             key = top[_KEY]  # the key is how the gazetteer looks the text up
             found: Any = cache.get(key, _UNSEEN)
@@ -706,7 +817,7 @@ def country_context(
     for pos in range(len(toponyms)):
         top = _toponym(toponyms[pos])
         country = top[_COUNTRY]
-        if top[_KIND] == "demonym" and country:
+        if _is(top[_KIND], "demonym") and country:
             if ":" not in country:
                 weights[country] = weights.get(country, 0.0) + 1
             continue
@@ -751,8 +862,11 @@ class _Ranking:
     total: cython.double
     containers: Sequence[array.array[float] | None]
     offsets: cython.int[:]
+    lead: cython.int[:]
     prior: cython.double[:]
     score: cython.double[:]
+    anchors: _Anchors
+    pool: _Pool
 
     def __init__(
         self,
@@ -765,8 +879,12 @@ class _Ranking:
         self.countries = countries
         self.has_countries = bool(countries)
         self.total = sum(countries.values()) or 1.0
+        # Two buffers for the article, cut into every column of the ranking, its anchors
+        # and its pool: taking a typed view of a buffer is what costs, slicing one is free.
         n: cython.int = len(self.tables)
-        offsets: cython.int[:] = _ints(n + 1)
+        room: cython.int = n + min(n, FAR_ANCHORS)  # the pool's: near anchors and far ones
+        ints: cython.int[:] = _ints(5 * n + 1 + 2 * room)
+        offsets: cython.int[:] = ints[: n + 1]
         size: cython.int = 0
         pos: cython.int
         table: CandidateTable | None
@@ -775,9 +893,13 @@ class _Ranking:
             table = self.tables[pos]
             size += table.n if table is not None else 0
         offsets[n] = size
-        self.offsets = offsets
-        doubles: cython.double[:] = _doubles(2 * size)
-        self.prior, self.score = doubles[:size], doubles[size:]
+        self.offsets, self.lead = offsets, ints[n + 1 : 2 * n + 1]
+        doubles: cython.double[:] = _doubles(2 * size + 2 * n + 4 * room)
+        self.prior, self.score = doubles[:size], doubles[size : 2 * size]
+        self.anchors = _Anchors.__new__(_Anchors)
+        self.anchors.use(ints[2 * n + 1 : 5 * n + 1 + room], doubles[2 * size :], n)
+        self.pool = _Pool.__new__(_Pool)
+        self.pool.use(self.anchors, ints[5 * n + 1 + room :], doubles[2 * size + 2 * n :], room)
 
     @cython.ccall
     def run(self) -> list[Ranked | None]:
@@ -788,7 +910,7 @@ class _Ranking:
     @cython.cfunc
     def _first_pass(self) -> _Anchors:
         """Score by prior and article context; each mention's best anchor-kind place."""
-        anchors = _Anchors(len(self.tables))
+        anchors: _Anchors = self.anchors
         pos: cython.int
         i: cython.int
         best: cython.int
@@ -801,7 +923,7 @@ class _Ranking:
                 continue
             self._priors(pos, table)
             top = _toponym(self.toponyms[pos])
-            direction = top[_KIND] == "direction"
+            direction = _is(top[_KIND], "direction")
             off: cython.int = self.offsets[pos]
             for i in range(table.n):
                 self.score[off + i] = self.prior[off + i]
@@ -824,14 +946,12 @@ class _Ranking:
         bonus = self.containers[pos]
         i: cython.int
         s: cython.double
-        last_country: str | None = None  # a name's candidates mostly share one country
         share: cython.double = 0.0
         for i in range(table.n):
             s = table.base[i]
             country = table.countries[i]
             if country and self.has_countries:
-                if country != last_country:
-                    last_country = country
+                if table.new_country[i]:  # a name's candidates mostly share one country
                     weight = cython.cast(cython.double, self.countries.get(country, 0.0))
                     share = 0.35 * weight / self.total
                 s += share
@@ -844,7 +964,7 @@ class _Ranking:
     @cython.cfunc
     def _second_pass(self, anchors: _Anchors) -> cython.void:
         """Add coherence with the anchors of the other mentions."""
-        pool = _Pool(anchors)
+        pool: _Pool = self.pool
         pos: cython.int
         i: cython.int
         s: cython.double
@@ -856,15 +976,15 @@ class _Ranking:
             if table is None:
                 continue
             top = _toponym(self.toponyms[pos])
-            direction = top[_KIND] == "direction"
-            pool.fill(pos, top[_START], table.ids)
+            direction = _is(top[_KIND], "direction")
+            pool.fill(pos, top[_START], table)
             off: cython.int = self.offsets[pos]
             for i in range(table.n):
                 s = self.prior[off + i]
                 if pool.n and table.kind[i] != _SETTLEMENT:
                     s += AREA_COHERENCE  # areas hold their neighbours; no distance to weigh
                 elif pool.n:
-                    s += 0.35 * pool.coherence(table.lat[i], table.lon[i])
+                    s += 0.35 * pool.coherence(table.lat[i], table.lon[i], table.least_cos[i])
                     s += 0.2 * pool.admin1(table.admin1[i])
                 if direction and table.kind[i] != _SETTLEMENT:
                     s -= 0.3
@@ -878,7 +998,7 @@ class _Ranking:
         scores are the sums (the order treats ``0.0 + -0.0`` and ``-0.0`` alike).
         """
         n: cython.int = len(self.tables)
-        lead: cython.int[:] = _ints(n)
+        lead: cython.int[:] = self.lead
         sums: cython.double[:] = self.score
         keys: set[str] = set()
         named: cython.int = 0
@@ -972,16 +1092,37 @@ def where_prec(place: Any, qualifier: str | None = None) -> int:
 
 @cython.cfunc
 def _where_prec(place: Any, qualifier: str | None) -> cython.int:
-    kind = place.kind
-    if kind in _KIND_PRECISION:
-        return _KIND_PRECISION[kind]
-    if qualifier == "direction":
-        return 4
-    precision = place.precision
-    if precision == "hromada" or precision == "raion":  # noqa: PLR1714 - C string compares
+    return _precision(_kind_precision(place.kind), _unit_precision(place.precision), qualifier)
+
+
+@cython.cfunc
+def _kind_precision(kind: Any) -> cython.int:
+    """where_prec of a place of this kind whatever its qualifier (a continent...), else 0."""
+    precision: cython.int = _KIND_PRECISION.get(kind, 0)
+    return precision
+
+
+@cython.cfunc
+def _unit_precision(precision: Any) -> cython.int:
+    """where_prec of a place known only to its unit (hromada, raion, admin1), else 0."""
+    if _is(precision, "hromada") or _is(precision, "raion"):
         return 3
-    if precision == "admin1":
+    if _is(precision, "admin1"):
         return 4
+    return 0
+
+
+@cython.cfunc
+def _precision(kind: cython.int, unit: cython.int, qualifier: Any) -> cython.int:
+    """where_prec from a place's :func:`_kind_precision` and :func:`_unit_precision`."""
+    if kind:
+        return kind
+    if qualifier is None:  # most names: neither "direction" nor a "near" word
+        return unit or 1
+    if _is(qualifier, "direction"):
+        return 4
+    if unit:
+        return unit
     if qualifier in _NEAR_QUALIFIERS:
         return 2
     return 1
@@ -1011,7 +1152,7 @@ def mentions(
     top: tuple[Any, ...]
     for pos in range(len(toponyms)):
         top = _toponym(toponyms[pos])
-        if top[_KIND] == "demonym":
+        if _is(top[_KIND], "demonym"):
             out.append(_demonym(top, entry, countries))
         elif tables[pos] is None or ranked[pos] is None:
             out.append(_mention(top[_START], top[_END], top[_TEXT], None, "other", 0.0, None,
@@ -1123,8 +1264,14 @@ def _resolved(
     best_score: cython.double = ranked[1]
     second_score: cython.double = ranked[3]
     place = table._places[best]
-    if top[_KIND] == "admin" and place.kind == "settlement" and place.admin1_id:
+    qualifier = top[_QUALIFIER]
+    precision: cython.int
+    if _is(top[_KIND], "admin") and table.kind[best] == _SETTLEMENT and place.admin1_id:
         place = entry(place.admin1_id) or place
+    if place is table._places[best]:  # its where_prec is the table's, worked out once
+        precision = table.precision(best, qualifier)
+    else:
+        precision = _where_prec(place, qualifier)
     runner = table._places[second] if second >= 0 else None
     margin: cython.double = 1.0
     if runner is not None and second_score > 0:
@@ -1133,18 +1280,17 @@ def _resolved(
     runner_score = None
     if runner is not None and best_score + second_score > 0:
         runner_score = _round4(second_score / (best_score + second_score))
-    qualifier = top[_QUALIFIER]
     return _mention(top[_START], top[_END], top[_TEXT], place, _role(top[_ROLE_HINT], place),
-                   _round4(confidence), _where_prec(place, qualifier), runner, runner_score,
+                   _round4(confidence), precision, runner, runner_score,
                    qualifier)  # fmt: skip
 
 
 @cython.cfunc
 def _role(hint: str | None, place: Any) -> str:
-    if hint == "other":
+    if _is(hint, "other"):
         return "other"
-    if hint == "origin":
+    if _is(hint, "origin"):
         return "origin"
-    if hint == "metonym" and (place.kind == "country" or place.capital):
+    if _is(hint, "metonym") and (_is(place.kind, "country") or place.capital):
         return "metonym"
     return "location"

@@ -9,11 +9,13 @@ is caught.
 
 from __future__ import annotations
 
+import array
 import dataclasses
 import math
 from types import ModuleType
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -205,3 +207,93 @@ def test_the_cosine_bound_holds_for_every_anchor_that_counts(
     if abs(lat) + pure._MEAN_LAT_MARGIN < 90:
         least = math.cos((abs(lat) + pure._MEAN_LAT_MARGIN) * math.pi / 180)
         assert math.cos((lat + other) / 2 * (math.pi / 180)) >= least
+
+
+def _coherence_by_definition(
+    lat: float, lon: float, anchors: list[tuple[float, float, float]]
+) -> float:
+    """Coherence as its docstring defines it: every anchor weighed, nothing skipped."""
+    best = 0.0
+    for a_lat, a_lon, weight in anchors:
+        dlat = lat - a_lat
+        dlon = abs(lon - a_lon)
+        dlon = min(math.fmod(dlon, 360.0), 360.0 - math.fmod(dlon, 360.0))
+        dlon *= math.cos((lat + a_lat) / 2 * (math.pi / 180))
+        km = 111.195 * float(np.hypot(dlat, dlon))
+        best = max(best, weight * max(1.0 - km / 250.0, 0.0))
+    return best
+
+
+_ANCHORS = st.lists(
+    st.tuples(
+        st.floats(min_value=44, max_value=53),
+        st.floats(min_value=22, max_value=41),
+        st.sampled_from([1.0, 0.4]),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=300)
+@given(st.floats(min_value=40, max_value=57), st.floats(min_value=18, max_value=45), _ANCHORS)
+def test_coherence_skips_only_anchors_that_cannot_count(
+    pure: ModuleType, lat: float, lon: float, anchors: list[tuple[float, float, float]]
+) -> None:
+    """The bounds coherence skips anchors and places by leave its maximum as it is.
+
+    The pool of the plain module is filled by hand (its methods are plain methods there);
+    the compiled one runs the same source, which the tests above compare.
+    """
+    pool = pure._Pool.__new__(pure._Pool)
+    room = len(anchors)
+    pool.use(None, array.array("i", [0] * room), array.array("d", [0.0] * 4 * room), room)
+    pool.n, pool.south, pool.north = room, math.inf, -math.inf
+    for j, (a_lat, a_lon, weight) in enumerate(anchors):
+        pool.lat[j], pool.lon[j], pool.weight[j] = a_lat, a_lon, weight
+        pool.south, pool.north = min(pool.south, a_lat), max(pool.north, a_lat)
+    pool.n_settlements = room
+    assert pool.coherence(lat, lon, pure._least_cos(lat)) == _coherence_by_definition(
+        lat, lon, anchors
+    )
+
+
+def _where_prec_by_definition(place: Any, qualifier: str | None) -> int:
+    kinds = {"continent": 6, "country": 6, "region": 5, "admin1": 4, "sea": 7}
+    if place.kind in kinds:
+        return kinds[place.kind]
+    if qualifier == "direction":
+        return 4
+    if place.precision in ("hromada", "raion"):
+        return 3
+    if place.precision == "admin1":
+        return 4
+    return 2 if qualifier in ("near", "around", "outskirts", "relative") else 1
+
+
+@pytest.mark.parametrize("name", ["Ivanivka", "Kharkiv", "Donetsk", "Black Sea", "Ukraine"])
+def test_tables_keep_each_candidates_where_prec(pure: ModuleType, name: str) -> None:
+    """A table's precision columns give where_prec for any qualifier, as the place does."""
+    found = resolve.Resolver().gazetteer.candidates(name, limit=None)
+    assert found
+    table = pure.CandidateTable(found)
+    for i, candidate in enumerate(found):
+        for qualifier in (None, "near", "outskirts", "direction", "north", "around"):
+            expected = _where_prec_by_definition(candidate.place, qualifier)
+            assert table.precision(i, qualifier) == expected
+            assert ranking.where_prec(candidate.place, qualifier) == expected
+
+
+def test_a_tables_id_bits_hold_its_ids(pure: ModuleType) -> None:
+    """An anchor whose id bit a table lacks is none of its candidates.
+
+    The pool then skips the set lookup for it.
+    """
+    gazetteer = resolve.Resolver().gazetteer
+    found = gazetteer.candidates("Ivanivka", limit=None)
+    others = gazetteer.candidates("Mykolaivka", limit=None)
+    table = pure.CandidateTable(found)
+    for candidate in found:
+        assert table.id_bits >> pure._id_bit(candidate.place.id) & 1
+    for candidate in others:
+        if not table.id_bits >> pure._id_bit(candidate.place.id) & 1:
+            assert candidate.place.id not in table.ids
