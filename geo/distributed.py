@@ -30,16 +30,13 @@ How a run goes:
    places, events to reconcile and statements are cut into shards by place id. Each shard
    is then reconciled, zoned and counted on a worker (:func:`reduce_shard_of`): these
    stages only ever compare things at the same place. The client fetches the rows and
-   concatenates them into the four layers (:func:`geo.pipeline.assemble_layers`), and
-   each worker (up to :data:`LAYER_COPIES`) makes its own copy of the same four layers
-   of the same rows (:func:`assemble_on_worker`).
+   concatenates them into the four layers (:func:`geo.pipeline.assemble_layers`), and a
+   worker makes the same four layers of the same rows (:func:`assemble_on_worker`).
 5. **Encode** (workers). In ``geo build`` the workers use the layers they made, so none
-   is sent back, nor from one worker to another. They pack the map's data layers
-   (:meth:`DaskEngine.start`, :func:`geo.render.packed`) and then encode the layers as
-   GeoJSON (:func:`geo.export.to_geojson`), while the client places the labels and
-   assembles the page, and a client thread writes each GeoJSON text as it comes. These
-   tasks are handed out by the client, the largest first, each to a worker that is free
-   and holds its copy of the layers (:class:`_Dispatch`).
+   is sent back. They pack the map's data layers (:meth:`DaskEngine.start`,
+   :func:`geo.render.packed`) and then encode the layers as GeoJSON
+   (:func:`geo.export.to_geojson`, at a lower priority), while the client places the
+   labels and assembles the page, and a client thread writes each GeoJSON text as it comes.
 
 Workers suspend the garbage collector's full collections while the engine is open
 (:mod:`geo._collector`), and records cross processes pickled as their class and field
@@ -56,16 +53,13 @@ worker (one machine, or a shared file system on a cluster).
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import dataclasses
 import gc
-import heapq
 import itertools
 import logging
 import operator
 import os
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -107,7 +101,6 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "CHUNK_BYTES",
     "CONNECT_TIMEOUT",
-    "LAYER_COPIES",
     "PARTITIONS_PER_WORKER",
     "DaskEngine",
     "Extracted",
@@ -129,9 +122,6 @@ CHUNK_BYTES = 1024 * 1024
 PARTITIONS_PER_WORKER = 4
 """Default partitions per worker: small enough that the last one to finish leaves little
 idle time, and that the client reads results back while the other partitions still run."""
-
-LAYER_COPIES = 4
-"""At most this many workers make their own copy of the layers to encode and pack them."""
 
 CONNECT_TIMEOUT = 10.0
 """Seconds to wait for a scheduler given by address before giving up."""
@@ -677,10 +667,9 @@ def assemble_on_worker(
     """The four layers from every partition's event rows and every shard's rows (a worker task).
 
     See :func:`geo.pipeline.assemble_layers`. The client makes the same layers of the same
-    rows; these copies stay on the workers for the encoding and the map, as sending the
-    client's frames back (or fetching these, or copying one worker's to another) costs
-    more than making them again: at 100k articles, 3.8 s to scatter them against 3 s to
-    make them.
+    rows; this copy stays on the workers for the encoding and the map, as sending the
+    client's frames back (or fetching these) costs more than making them twice: at 100k
+    articles, 3.8 s to scatter them against 3 s to make them.
     """
     from geo.pipeline import assemble_layers
 
@@ -752,103 +741,6 @@ def _warm_up() -> int:
     return len(result.mentions)
 
 
-class _Dispatch:
-    """Runs tasks on the workers that hold their frames, each worker one task at a time.
-
-    Dask runs a task beside its inputs: every task reading a layer made on one worker
-    would queue on that worker, or wait while the layer is copied out of a worker that
-    is busy with another task. Here each of several workers makes its own copy of the
-    layers (see :meth:`DaskEngine.reduce`), and the next task waiting (highest priority
-    first, then in the order submitted) goes to whichever of them is free, reading that
-    worker's copy.
-    """
-
-    def __init__(self, client: Client, workers: Sequence[str]) -> None:
-        self._client = client
-        self._lock = threading.Lock()
-        self.workers = list(workers)
-        self._ready: set[str] = set()
-        self._free: list[str] = []
-        self._waiting: list[tuple[int, int, int, _Task]] = []  # a heap (see submit)
-        self._order = itertools.count()
-
-    def ready(self, worker: str) -> None:
-        """``worker`` holds its copies: it takes tasks from now on (calls after the first pass).
-
-        A task is handed to a worker only when the worker can start it at once: queued
-        behind another task it could be stolen by a worker without the copy it reads.
-        """
-        with self._lock:
-            if worker in self._ready:
-                return
-            self._ready.add(worker)
-            self._free.append(worker)
-            ready = self._take()
-        self._run(ready)
-
-    def submit(
-        self, fn: Callable[..., Any], args: Sequence[Any], *, priority: int, size: int
-    ) -> concurrent.futures.Future[Future]:
-        """Queue ``fn(*args)``; resolves to its dask future once that has finished.
-
-        Tasks are handed out by ``priority`` (highest first), then by ``size`` (largest
-        first, so that a large task is not the last to start), then in the order queued.
-        An argument that is a mapping of worker to future (a :class:`_Copies`) is replaced
-        by the future on the worker the task runs on.
-        """
-        task = _Task(fn, tuple(args), concurrent.futures.Future())
-        with self._lock:
-            heapq.heappush(self._waiting, (-priority, -size, next(self._order), task))
-            ready = self._take()
-        self._run(ready)
-        return task.done
-
-    def close(self) -> None:
-        """Fail the tasks that never ran (the engine is closing)."""
-        with self._lock:
-            waiting, self._waiting = self._waiting, []
-        for *_, task in waiting:
-            task.done.set_exception(concurrent.futures.CancelledError())
-
-    def _take(self) -> list[tuple[str, _Task]]:
-        ready = []
-        while self._free and self._waiting:
-            ready.append((self._free.pop(0), heapq.heappop(self._waiting)[-1]))
-        return ready
-
-    def _run(self, ready: list[tuple[str, _Task]]) -> None:
-        for worker, task in ready:
-            args = [a[worker] if isinstance(a, _Copies) else a for a in task.args]
-            try:
-                # Pinned to the worker; to another only if that one is gone.
-                future = self._client.submit(
-                    task.fn, *args, workers=[worker], allow_other_workers=True, pure=False
-                )
-            except Exception as exc:  # a closed client: whoever waits for the task sees why
-                task.done.set_exception(exc)
-                continue
-            # Runs in the client's callback thread: it only hands the worker its next task.
-            future.add_done_callback(lambda f, w=worker, t=task: self._finished(w, t, f))
-
-    def _finished(self, worker: str, task: _Task, future: Future) -> None:
-        task.done.set_result(future)  # failed or not: its result() tells
-        with self._lock:
-            self._free.append(worker)
-            ready = self._take()
-        self._run(ready)
-
-
-@dataclass(frozen=True, slots=True)
-class _Task:
-    fn: Callable[..., Any]
-    args: tuple[Any, ...]
-    done: concurrent.futures.Future[Future]
-
-
-class _Copies(dict[str, "Future"]):
-    """One frame's copy on each worker that has one, by worker address."""
-
-
 class DaskEngine:
     """One build's use of a dask cluster: extraction and reduction, then encoding the layers.
 
@@ -859,48 +751,27 @@ class DaskEngine:
 
     def __init__(self, client: Client) -> None:
         self.client = client
-        self._shipped: dict[int, tuple[pd.DataFrame, _Copies]] = {}
-        self._dispatch: _Dispatch | None = None
-        self._copying: set[str] = set()
-        """Workers making their own copy of the layers (see :meth:`reduce`)."""
+        self._shipped: dict[int, tuple[pd.DataFrame, Future]] = {}
 
-    def _dispatcher(self) -> _Dispatch:
-        """The queue of the tasks that read frames, made with the workers it uses."""
-        if self._dispatch is None:
-            workers = sorted(self.client.scheduler_info().get("workers", {}))
-            self._dispatch = _Dispatch(self.client, workers[: max(1, LAYER_COPIES)])
-        return self._dispatch
-
-    def _scattered(self, frames: Sequence[pd.DataFrame]) -> list[_Copies]:
-        """``frames`` on the copy workers, each sent once per build however many tasks read it.
+    def _scattered(self, frames: Sequence[pd.DataFrame]) -> list[Future]:
+        """``frames`` on the workers, each sent once per build however many tasks read it.
 
         Frames not sent yet go in one scatter: while a worker runs a task, every message
         it must take in waits for the task to let go of the interpreter.
         """
         new = {id(f): f for f in frames if self._shipped.get(id(f), (None,))[0] is not f}
-        workers = self._dispatcher().workers
         if new:
             # Scattered, not embedded in each task: a layer can be tens of megabytes.
-            futures = self.client.scatter(
-                list(new.values()), hash=False, workers=workers, broadcast=True
-            )
+            futures = self.client.scatter(list(new.values()), hash=False)
             for frame, future in zip(new.values(), futures, strict=True):
-                self._shipped[id(frame)] = (frame, _Copies(dict.fromkeys(workers, future)))
-        for worker in set(workers) - self._copying:
-            self._dispatcher().ready(worker)
+                self._shipped[id(frame)] = (frame, future)
         return [self._shipped[id(f)][1] for f in frames]
 
-    def _submit(self, fn: Callable[..., T], *args: Any, priority: int = 0) -> Callable[[], T]:
-        """Queue ``fn(*args)`` on a copy worker; a function that waits for its result.
-
-        Among tasks of the same priority, those reading more rows of data frames start first.
-        """
+    def _submit(self, fn: Callable[..., T], *args: Any, priority: int = 0) -> Future:
         frames = [a for a in args if isinstance(a, pd.DataFrame)]
         shipped = iter(self._scattered(frames))
         args = tuple(next(shipped) if isinstance(a, pd.DataFrame) else a for a in args)
-        size = sum(len(frame) for frame in frames)
-        done = self._dispatcher().submit(fn, args, priority=priority, size=size)
-        return lambda: cast("T", done.result().result())
+        return self.client.submit(fn, *args, pure=False, priority=priority)
 
     def start(self, fn: Callable[..., T], *args: Any) -> Callable[[], T]:
         """Submit ``fn(*args)`` to the workers; a function that waits for its result.
@@ -908,21 +779,7 @@ class DaskEngine:
         Data frames among ``args`` are scattered first (once each). This is the ``start``
         of :func:`geo.render.render_map`: the map's layers are packed on the workers.
         """
-        return self._submit(fn, *args)
-
-    def send(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """Send ``frame`` to the workers now, ahead of the tasks that will read it; ``frame``.
-
-        For a frame made while the workers are busy (the map's areas, read while they
-        extract): sending it later would hold up the tasks queued after the one reading it.
-        """
-        self._scattered([frame])
-        return frame
-
-    def close(self) -> None:
-        """Fail whatever is still queued for the workers."""
-        if self._dispatch is not None:
-            self._dispatch.close()
+        return cast("Callable[[], T]", self._submit(fn, *args).result)
 
     def _gathered(self, futures: list[Future]) -> Iterator[Any]:
         """The results of ``futures``, waited for when the first one is asked for."""
@@ -1006,8 +863,7 @@ class DaskEngine:
         layer rows: each partition is reduced where it was extracted
         (:func:`reduce_partition`), and its places, events and statements are cut into
         shards of places, each reconciled, zoned and counted on a worker
-        (:func:`reduce_shard_of`). Each worker that will pack and encode (up to
-        :data:`LAYER_COPIES`) makes the same four layers as the client
+        (:func:`reduce_shard_of`). A worker makes the same four layers as the client
         (:func:`assemble_on_worker`) and keeps them for :meth:`geojson` and :meth:`start`.
         With ``work_dir``, each partition's kept articles are also written there as
         GeoParquet by its worker, as part of its reduce (:func:`reduce_partition`).
@@ -1046,25 +902,15 @@ class DaskEngine:
             )
             for k in range(shards)
         ]
-        # The workers make the layers for the encoding and the map while the client makes
-        # its own copy of the same rows: fetching a worker's frames, or sending the client's
-        # (or one worker's) to the others, would cost more than making them again. A worker
-        # takes the encoding and packing tasks once its copy is made (see _Dispatch.ready).
+        # A worker makes the layers for the encoding and the map while the client makes its
+        # own copy of the same rows: fetching the worker's frames, or sending the client's
+        # back, would cost more than making them twice.
         events = [self.client.submit(_events, p) for p in partials]
-        on_workers = {name: _Copies() for name in LAYER_NAMES}
-        dispatch = self._dispatcher()
-        for worker in dispatch.workers:
-            self._copying.add(worker)
-            assembled = self.client.submit(
-                assemble_on_worker, events, *rows,
-                workers=[worker], allow_other_workers=True, pure=False,
-            )  # fmt: skip
-            for name in LAYER_NAMES:
-                on_workers[name][worker] = self.client.submit(
-                    operator.getitem, assembled, name,
-                    workers=[worker], allow_other_workers=True, pure=False,
-                )  # fmt: skip
-            assembled.add_done_callback(lambda _, w=worker: dispatch.ready(w))
+        assembled = self.client.submit(assemble_on_worker, events, *rows, pure=False)
+        on_workers = {
+            name: self.client.submit(operator.getitem, assembled, name, pure=False)
+            for name in LAYER_NAMES
+        }
         for notes in self.client.gather([self.client.submit(_notes, p) for p in partials]):
             log_datelines(notes)
         # The events layer is made while the shards are still being reduced.
@@ -1100,7 +946,8 @@ class DaskEngine:
         self._scattered(list(layers.values()))
         # After the map's packing, which the client waits for to assemble the page; the
         # layers' text is only written out, which the client can do while the map is drawn.
-        return {name: self._submit(to_geojson, f, priority=-1) for name, f in layers.items()}
+        encoding = {name: self._submit(to_geojson, f, priority=-1) for name, f in layers.items()}
+        return {name: cast("Callable[[], str]", f.result) for name, f in encoding.items()}
 
 
 @contextlib.contextmanager
@@ -1116,11 +963,9 @@ def dask_engine(scheduler: str | None) -> Iterator[DaskEngine]:
         # The workers' full garbage collections are suspended while the engine is used (see
         # :mod:`geo._collector`), and given back after it.
         client.run(hold_full_collections)
-        engine = DaskEngine(client)
         try:
-            yield engine
+            yield DaskEngine(client)
         finally:
-            engine.close()
             # A worker of a shared cluster outlives the build; one that is gone needs nothing.
             with contextlib.suppress(OSError, TimeoutError):
                 client.run(release_full_collections)

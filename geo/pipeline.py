@@ -417,8 +417,7 @@ def build(
         from geo.distributed import dask_engine
 
         with dask_engine(scheduler) as cluster:
-            # The map's areas are read and sent to the workers while they extract.
-            basemap = _meanwhile(lambda: cluster.send(_basemap())) if render else _basemap
+            basemap = _meanwhile(_basemap) if render else _basemap
             reduction = cluster.reduce(
                 paths, partitions=partitions, max_bytes=max_bytes, work_dir=work_dir
             )
@@ -492,26 +491,15 @@ def _finish(
 
     summary = BuildSummary(problems=list(reduction.problems), articles=reduction.articles)
     layers = reduction.layers
+    texts = encode({name: layers[name] for name in LAYER_NAMES})
     out.mkdir(parents=True, exist_ok=True)
     _clear_leftovers(out)
     staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=out))
     staged = [staging / "layers" / f"{name}.geojson" for name in LAYER_NAMES]
-    writing: list[Callable[[], None]] = []
-
-    def begin_writing() -> None:
-        if writing:
-            return
-        texts = encode({name: layers[name] for name in LAYER_NAMES})
-        write = functools.partial(_write_layers, texts, list(staged))
-        # With workers encoding the layers, the client writes each text as it comes while
-        # the map is drawn; in this process, encoding and drawing would only take turns.
-        writing.append(_meanwhile(write) if start is not None else write)
-
-    if start is not None:
-        # The encoding is started once the map's layers are all queued for packing (the map
-        # waits for its first one only then), so the workers pack first: the client waits
-        # for the packing to assemble the page, and only writes the GeoJSON out.
-        start = _then(start, begin_writing)
+    write = functools.partial(_write_layers, texts, list(staged))
+    # With workers encoding the layers, the client writes each text as it comes while the
+    # map is drawn; in this process, encoding and drawing would only take turns.
+    written = _meanwhile(write) if start is not None else write
     try:
         if render:
             first, last = reduction.dates
@@ -529,8 +517,6 @@ def _finish(
                     )
                 )
             )
-        begin_writing()
-        written = writing[0]
         written()
         for path in staged:
             final = out / path.relative_to(staging)
@@ -538,9 +524,9 @@ def _finish(
             path.replace(final)
             summary.outputs.append(final)
     finally:
-        if writing and start is not None:
+        if written is not write:
             with contextlib.suppress(Exception):  # raised above, if it is the failure
-                writing[0]()  # not writing into the staging folder as it is removed
+                written()  # not writing into the staging folder as it is removed
         shutil.rmtree(staging, ignore_errors=True)
     summary.places = len(layers["places"])
     summary.events = len(layers["events"])
@@ -548,21 +534,6 @@ def _finish(
     summary.zones = len(layers["zones"])
     summary.figures = reduction.figures
     return summary
-
-
-def _then(start: Start, first_wait: Callable[[], None]) -> Start:
-    """``start``, calling ``first_wait`` when a result of it is first waited for."""
-
-    def started(fn: Callable[..., Any], *args: Any) -> Callable[[], Any]:
-        result = start(fn, *args)
-
-        def wait() -> Any:
-            first_wait()
-            return result()
-
-        return wait
-
-    return started
 
 
 def _write_layers(texts: Mapping[str, Callable[[], str]], paths: Sequence[Path]) -> None:

@@ -196,52 +196,6 @@ def test_engine_reduce_keeps_its_layers_on_the_workers(
         assert encoded[name] == to_geojson(reduction.layers[name]) == to_geojson(local[name])
 
 
-def test_each_worker_packs_and_encodes_its_own_copy_of_the_layers(
-    example_corpus: Path, scheduler: str, tmp_path: Path
-) -> None:
-    """Both workers make the layers, and the map and GeoJSON tasks move no layer."""
-    with distributed.dask_engine(scheduler) as engine:
-        reduction = engine.reduce([example_corpus], partitions=3)
-        with get_task_stream(client=engine.client) as stream:
-            texts = engine.geojson(reduction.layers)
-            render_map(reduction.layers, tmp_path / "dask.html", basemap=None, start=engine.start)
-            encoded = {name: text() for name, text in texts.items()}
-    tasks = [t for t in stream.data if t["key"].startswith(("packed-", "to_geojson-"))]
-    assert len(tasks) == 4 + 6  # no boundaries without a basemap
-    assert len({t["worker"] for t in tasks}) == 2
-    assert [s["action"] for t in tasks for s in t["startstops"]] == ["compute"] * len(tasks)
-    for name in LAYER_NAMES:
-        assert encoded[name] == to_geojson(reduction.layers[name])
-    render_map(reduction.layers, tmp_path / "here.html", basemap=None)
-    assert (tmp_path / "dask.html").read_bytes() == (tmp_path / "here.html").read_bytes()
-
-
-def test_a_build_encodes_its_layers_once_the_map_is_queued_for_packing(
-    example_corpus: Path, tmp_path: Path
-) -> None:
-    """The workers pack the map first: the client waits for it, not for the GeoJSON."""
-    calls: list[str] = []
-
-    def start(fn: object, *args: object) -> object:
-        calls.append("pack")
-        result = geo.render._start_here(fn, *args)  # type: ignore[arg-type]
-        return lambda: (calls.append("wait"), result())[1]
-
-    def encode(layers: object) -> object:
-        calls.append("encode")
-        return geo.pipeline._encode_here(layers)  # type: ignore[arg-type]
-
-    articles, _ = read_articles([example_corpus])
-    reduction = geo.pipeline.Reduction(
-        layers=reduce([extract(a) for a in articles]), articles=len(articles), figures=0,
-        dates=(None, None), problems=[],
-    )  # fmt: skip
-    geo.pipeline._finish(reduction, tmp_path, render=True, encode=encode, start=start)
-    packs = calls.count("pack")
-    assert packs == 7 and calls[: packs + 2] == ["pack"] * packs + ["encode", "wait"]
-    assert (tmp_path / "layers" / "events.geojson").is_file()
-
-
 def test_layers_reduced_in_runs_and_shards_equal_layers_reduced_at_once(
     example_corpus: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
