@@ -9,10 +9,11 @@ themselves, in the local engine's order.
 How a run goes:
 
 1. **Plan** (client). The inputs are walked the way :func:`geo.ingest.iter_articles` walks
-   them (same files, same order, same ids). Each file is a *unit*; a large plain UTF-8
-   JSON Lines file is cut into byte ranges at line boundaries, each unit remembering the
-   line number it starts at. Consecutive units are packed into ``partitions`` partitions of
-   about equal size (four per worker by default). Only paths and byte offsets are shipped.
+   them (same files, same order, same ids). The input, end to end, is cut into
+   ``partitions`` equal spans of bytes (four per worker by default); each file is a *unit*,
+   except that a plain UTF-8 JSON Lines file a span ends in is cut there into byte ranges
+   at line boundaries, each unit remembering the line number it starts at. A partition is
+   the units of one span. Only paths and byte offsets are shipped.
 2. **Map** (workers). Each worker reads its own partition from disk and runs
    :func:`geo.pipeline.extract` on every article (:func:`extract_partition`). The
    results stay on the worker; the client receives only the reading log (problems, and
