@@ -67,31 +67,40 @@ _Reader = Callable[[int], Any]
 
 
 @cython.ccall
-def round4(score: cython.double) -> float:
-    """``round(score, 4)`` of a score from 0 to 1, without writing the float out as digits.
+def round4(x: cython.double) -> float:
+    """``round(x, 4)``, without a decimal conversion where the answer is not in doubt.
 
     ``round`` finds the decimal digits of the float's exact value, rounds them half to
-    even and reads the result back: about 9,000 instructions. Here ``score * 10000`` is
-    within 2e-12 of its exact value, so when its fraction is not within 1e-7 of a half,
-    its floor or ceiling is the digit ``round`` picks, and that integer divided by 10000
-    is the float ``round`` reads back (both are correctly rounded); the rare near-halves
-    go to ``round`` itself.
+    even and reads the result back: about 9,000 instructions. ``x * 10000`` is within a
+    few units in the last place of its exact value, so when its fraction is not within
+    1e-6 of a half, the floor of it plus a half is the integer ``round`` picks, and that
+    integer divided by 10000 is the float ``round`` reads back (both are correctly
+    rounded). Near-halves, huge values and results that round to zero (``round`` keeps the
+    sign of a zero) go to ``round`` itself.
 
     Examples
     --------
-    >>> round4(0.123449999), round4(0.99996), round4(0.0), round4(1.0)
-    (0.1234, 1.0, 0.0, 1.0)
+    >>> round4(0.123449999), round4(0.99996), round4(0.0), round4(1.0), round4(-0.00001)
+    (0.1234, 1.0, 0.0, 1.0, -0.0)
     >>> all(round4(k / 20000) == round(k / 20000, 4) for k in range(20001))
     True
     """
-    scaled: cython.double = score * 10000.0
-    whole: cython.double = cmath.floor(scaled) if cython.compiled else float(math.floor(scaled))
-    fraction: cython.double = scaled - whole
-    if fraction < 0.4999999:
-        return whole / 10000.0
-    if fraction > 0.5000001:
-        return (whole + 1.0) / 10000.0
-    return round(score, 4)
+    y: cython.double = x * 10000.0
+    rounded: cython.double
+    if abs(y) < 1e9 and abs(y - _floor(y) - 0.5) > 1e-6:
+        rounded = _floor(y + 0.5) / 10000.0
+        if rounded != 0.0:
+            return rounded
+    return round(x, 4)
+
+
+@cython.cfunc
+@cython.inline
+@cython.exceptval(check=False)  # C arithmetic: raises nothing
+def _floor(x: cython.double) -> cython.double:
+    if cython.compiled:
+        return cmath.floor(x)
+    return float(math.floor(x))
 
 
 def prior(kind: str, population: int | None, capital: bool | None, source: str) -> float:

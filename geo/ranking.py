@@ -31,7 +31,9 @@ from typing import Any
 import cython
 from cython.cimports.libc import math as cmath
 
+from geo.columns import slots
 from geo.gazetteer import haversine_km
+from geo.priors import round4
 from geo.toponyms import Toponym
 from geo.types import Mention
 
@@ -155,15 +157,6 @@ def _fmod(x: cython.double, y: cython.double) -> cython.double:
     if cython.compiled:
         return cmath.fmod(x, y)
     return math.fmod(x, y)
-
-
-@cython.cfunc
-@cython.inline
-@cython.exceptval(check=False)  # C arithmetic: raises nothing
-def _floor(x: cython.double) -> cython.double:
-    if cython.compiled:
-        return cmath.floor(x)
-    return float(math.floor(x))
 
 
 @cython.cfunc
@@ -832,26 +825,6 @@ def country_context(
     return weights
 
 
-def round4(x: float) -> float:
-    """``round(x, 4)``, without a decimal conversion where the answer is not in doubt.
-
-    Examples: ``round4(0.12345678) == round(0.12345678, 4)``; halfway cases defer to
-    :func:`round`.
-    """
-    return _round4(x)
-
-
-@cython.cfunc
-def _round4(x: cython.double) -> float:
-    y: cython.double = x * 10000.0
-    rounded: cython.double
-    if abs(y) < 1e9 and abs(y - _floor(y) - 0.5) > 1e-6:
-        rounded = _floor(y + 0.5) / 10000.0
-        if rounded != 0.0:  # round() keeps the sign of a zero
-            return rounded
-    return round(x, 4)
-
-
 @cython.final
 @cython.cclass
 class _Ranking:
@@ -1213,7 +1186,7 @@ def _mention(
     return mention
 
 
-_MENTION_SLOTS = tuple(getattr(Mention, name) for name in MENTION_FIELDS)
+_MENTION_SLOTS = slots(Mention, MENTION_FIELDS)
 """The slot descriptor of each field of :class:`~geo.types.Mention`, in :data:`MENTION_FIELDS`'s
 order."""
 _NO_ARGS = ()
@@ -1279,9 +1252,9 @@ def _resolved(
     confidence: cython.double = max(0.0, min(1.0, margin * min(1.0, best_score)))
     runner_score = None
     if runner is not None and best_score + second_score > 0:
-        runner_score = _round4(second_score / (best_score + second_score))
+        runner_score = round4(second_score / (best_score + second_score))
     return _mention(top[_START], top[_END], top[_TEXT], place, _role(top[_ROLE_HINT], place),
-                   _round4(confidence), precision, runner, runner_score,
+                   round4(confidence), precision, runner, runner_score,
                    qualifier)  # fmt: skip
 
 
